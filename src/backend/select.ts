@@ -1,0 +1,71 @@
+// Chooses and initialises the compute backend: the only module that knows which backends exist.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { UserError } from '../errors.js';
+
+export type BackendName = 'native' | 'wasm' | 'cpu';
+export type BackendPreference = BackendName | 'auto';
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'native', 'wasm', 'cpu'];
+
+export interface BackendInfo {
+  /** The backend now active. */
+  name: BackendName;
+  /** Why a faster backend was not used, when one was not. */
+  fallbackReason?: string;
+}
+
+type NativeLoader = () => Promise<{ registered: true } | { registered: false; reason: string }>;
+let nativeLoader: NativeLoader | undefined;
+
+/** Lets the Node entry point offer the native backend; the browser build never calls this. */
+export function offerNativeBackend(loader: NativeLoader): void {
+  nativeLoader = loader;
+}
+
+async function activate(name: BackendName): Promise<void> {
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new UserError(`backend '${name}' failed to initialise`);
+  await tf.ready();
+  // tfjs-backend-cpu suggests tfjs-node on first use; latentkit has its own native backend instead.
+  const backend = tf.findBackend(name) as unknown as { firstUse?: boolean } | null;
+  if (backend && 'firstUse' in backend) backend.firstUse = false;
+}
+
+let active: BackendInfo | undefined;
+
+/**
+ * Activates a backend. `auto` (the default) takes native where it is built, else wasm.
+ * LATENTKIT_BACKEND overrides the default; LATENTKIT_REQUIRE_NATIVE=1 makes a missing native backend an error.
+ */
+export async function selectBackend(preference?: BackendPreference): Promise<BackendInfo> {
+  const wanted = preference ?? parsePreference(process.env.LATENTKIT_BACKEND ?? 'auto');
+  if (active && (wanted === 'auto' || wanted === active.name) && tf.getBackend() === active.name) return active;
+  let fallbackReason: string | undefined;
+  if (wanted === 'native' || wanted === 'auto') {
+    const result = nativeLoader ? await nativeLoader() : { registered: false as const, reason: 'not available in this runtime' };
+    if (result.registered) {
+      await activate('native');
+      active = { name: 'native' };
+      return active;
+    }
+    fallbackReason = result.reason;
+    if (wanted === 'native' || process.env.LATENTKIT_REQUIRE_NATIVE === '1') {
+      throw new UserError(`native backend unavailable: ${result.reason}`);
+    }
+  }
+  const name: BackendName = wanted === 'cpu' ? 'cpu' : 'wasm';
+  await activate(name);
+  active = { name, fallbackReason };
+  return active;
+}
+
+export function parsePreference(value: string): BackendPreference {
+  if ((BACKEND_PREFERENCES as readonly string[]).includes(value)) return value as BackendPreference;
+  throw new UserError(`unknown backend '${value}': expected one of ${BACKEND_PREFERENCES.join(', ')}`);
+}
+
+/** The backend now active (after selectBackend). */
+export function activeBackend(): BackendName {
+  return tf.getBackend() as BackendName;
+}

@@ -1,0 +1,75 @@
+// The Dataset type: compact rows (uint8 or float32) with a per-example shape, converted to float32 one batch at a time.
+import * as tf from '@tensorflow/tfjs-core';
+import { check, UserError } from '../errors.js';
+import type { Scaling } from './scaling.js';
+
+export interface Dataset {
+  /** Where the rows came from, for messages (`mnist:train`, `data/x.csv`). */
+  source: string;
+  /** Row-major values, `size × featureCount(shape)`; uint8 values mean intensities and are divided by 255 when batched. */
+  values: Uint8Array | Float32Array;
+  /** Shape of one example, e.g. [28, 28, 1] for an MNIST image or [12] for a CSV row. */
+  shape: number[];
+  /** Number of examples. */
+  size: number;
+  /** Integer class labels, one per example, when the source has them. */
+  labels?: Int32Array;
+  /** The scaling already applied to float32 values (CSV), saved with a model so new data is scaled alike. */
+  scaling?: Scaling;
+}
+
+export function featureCount(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Builds a Dataset and checks that values, shape and labels agree and that every value is finite. */
+export function makeDataset(fields: Dataset): Dataset {
+  const d = featureCount(fields.shape);
+  check(d > 0 && fields.shape.every((s) => Number.isInteger(s) && s > 0), `${fields.source}: bad example shape [${fields.shape}]`);
+  check(fields.values.length === fields.size * d,
+    `${fields.source}: ${fields.values.length} values do not make ${fields.size} examples of shape [${fields.shape}]`);
+  if (fields.labels) check(fields.labels.length === fields.size, `${fields.source}: ${fields.labels.length} labels for ${fields.size} examples`);
+  if (fields.values instanceof Float32Array) {
+    const bad = fields.values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new UserError(`${fields.source}: example ${Math.floor(bad / d)}, feature ${bad % d} is ${fields.values[bad]}; ` +
+        'remove or impute non-finite values before training');
+    }
+  }
+  return fields;
+}
+
+/** The examples at `indices`, as a new Dataset that copies their rows. */
+export function subset(data: Dataset, indices: ArrayLike<number>, source = data.source): Dataset {
+  const d = featureCount(data.shape);
+  const values = new (data.values.constructor as Uint8ArrayConstructor | Float32ArrayConstructor)(indices.length * d);
+  const labels = data.labels ? new Int32Array(indices.length) : undefined;
+  for (let i = 0; i < indices.length; i++) {
+    const row = indices[i];
+    values.set(data.values.subarray(row * d, (row + 1) * d), i * d);
+    if (labels) labels[i] = data.labels![row];
+  }
+  return { ...data, source, values, size: indices.length, labels };
+}
+
+/** The first `count` examples (all when count is larger). */
+export function head(data: Dataset, count: number): Dataset {
+  if (count >= data.size) return data;
+  return subset(data, Array.from({ length: count }, (_, i) => i));
+}
+
+/** Float32 rows of the examples `order[start..end)` (or rows start..end when order is omitted), as a [batch, D] tensor. */
+export function batchTensor(data: Dataset, start: number, end: number, order?: Int32Array): tf.Tensor2D {
+  const d = featureCount(data.shape);
+  const n = end - start;
+  const out = new Float32Array(n * d);
+  const scale = data.values instanceof Uint8Array ? 1 / 255 : 1;
+  for (let i = 0; i < n; i++) {
+    const row = order ? order[start + i] : start + i;
+    const src = data.values.subarray(row * d, (row + 1) * d);
+    const base = i * d;
+    if (scale === 1) out.set(src, base);
+    else for (let j = 0; j < d; j++) out[base + j] = src[j] * scale;
+  }
+  return tf.tensor2d(out, [n, d]);
+}

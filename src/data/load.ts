@@ -1,0 +1,36 @@
+// Resolves a `--data` value (an embedded set's name or a path) to train and test Datasets.
+import { existsSync, statSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import type { Dataset } from './dataset.js';
+import { EMBEDDED_NAMES, isEmbeddedName, loadEmbedded } from './embedded.js';
+import { loadIdx } from './idx.js';
+import { loadCsv, type CsvOptions } from './csv.js';
+import { loadPngFolder } from './png-folder.js';
+
+export interface DataOptions extends CsvOptions {
+  /** An IDX labels file to pair with IDX images. */
+  labels?: string;
+}
+
+export interface LoadedData {
+  /** The training rows (an embedded set's train split, or a whole file). */
+  train: Dataset;
+  /** The held-out rows (an embedded set's test split, or the whole file again). */
+  test: Dataset;
+  warnings: string[];
+}
+
+const whole = (data: Dataset): LoadedData => ({ train: data, test: data, warnings: [] });
+
+/** Loads `spec`: `mnist`, `fashion-mnist`, a .idx / .idx.gz / .csv file, or a folder of PNG images. */
+export async function loadData(spec: string, options: DataOptions = {}): Promise<LoadedData> {
+  if (isEmbeddedName(spec)) return loadEmbedded(spec);
+  if (!existsSync(spec)) {
+    throw new UserError(`${spec}: no such file or folder (and not an embedded dataset: ${EMBEDDED_NAMES.join(', ')})`);
+  }
+  if (statSync(spec).isDirectory()) return whole(await loadPngFolder(spec));
+  const lower = spec.toLowerCase();
+  if (lower.endsWith('.csv')) return whole(await loadCsv(spec, options));
+  if (/(\.idx\d?|-ubyte)(\.gz)?$/.test(lower)) return whole(await loadIdx(spec, options.labels));
+  throw new UserError(`${spec}: unknown data format; use a .csv, .idx or .idx.gz file, a folder of PNGs, or ${EMBEDDED_NAMES.join(' / ')}`);
+}

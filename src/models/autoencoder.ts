@@ -1,0 +1,94 @@
+// The autoencoder: encoder → low-dimensional code → decoder, trained on MSE or binary cross-entropy.
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { featureCount } from '../data/dataset.js';
+import { denseStack } from '../layers/dense-stack.js';
+import { checkParts, flatRows, toModelInput } from '../layers/shapes.js';
+import { binaryCrossEntropy, meanSquaredError } from '../objectives/likelihoods.js';
+import type { Activation, AutoencoderModel, LossTensors, ModelParts } from './types.js';
+
+export interface AutoencoderConfig {
+  kind: 'ae';
+  /** Shape of one example, e.g. [28, 28, 1]. */
+  inputShape: number[];
+  /** Size of the code. */
+  latentDim: number;
+  /** Encoder hidden layers before the code. */
+  hiddenUnits: number[];
+  /** Decoder hidden layers after the code (default: hiddenUnits reversed). */
+  decoderHiddenUnits?: number[];
+  /** Activation of the hidden layers. */
+  activation: Activation;
+  /** Activation of the code layer. */
+  latentActivation: Activation;
+  /** Activation of the reconstruction: sigmoid for data in [0, 1], linear for real values. */
+  outputActivation: 'sigmoid' | 'linear';
+  /** Per-example reconstruction loss: mean squared error or binary cross-entropy (means over features). */
+  loss: 'mse' | 'bce';
+  /** Seed of the weight initialisation. */
+  seed: number;
+}
+
+/** The classic Keras-blog autoencoder: 784 → Dense(32, relu) → Dense(784, sigmoid), MSE. */
+export const CLASSIC_AUTOENCODER: Omit<AutoencoderConfig, 'inputShape'> = {
+  kind: 'ae', latentDim: 32, hiddenUnits: [], activation: 'relu', latentActivation: 'relu',
+  outputActivation: 'sigmoid', loss: 'mse', seed: 1,
+};
+
+export class Autoencoder implements AutoencoderModel {
+  readonly kind = 'ae' as const;
+  readonly encoder: LayersModel;
+  readonly decoder: LayersModel;
+
+  constructor(readonly config: AutoencoderConfig, parts: ModelParts = {}) {
+    const d = featureCount(config.inputShape);
+    this.encoder = parts.encoder ?? denseStack({
+      inputDim: d, hiddenUnits: config.hiddenUnits, activation: config.activation,
+      output: { units: config.latentDim, activation: config.latentActivation }, name: 'encoder', seed: config.seed,
+    });
+    this.decoder = parts.decoder ?? denseStack({
+      inputDim: config.latentDim, hiddenUnits: config.decoderHiddenUnits ?? [...config.hiddenUnits].reverse(),
+      activation: config.activation, output: { units: d, activation: config.outputActivation }, name: 'decoder',
+      seed: config.seed + 1000,
+    });
+    checkParts(config.inputShape, config.latentDim, this.encoder, this.decoder, config.latentDim);
+  }
+
+  get latentDim(): number {
+    return this.config.latentDim;
+  }
+
+  get inputShape(): number[] {
+    return this.config.inputShape;
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return [...this.encoder.trainableWeights, ...this.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
+  }
+
+  lossTerms(x: tf.Tensor2D, _rng: unknown, training: boolean): LossTensors {
+    return tf.tidy(() => {
+      const code = flatRows(this.encoder.apply(toModelInput(x, this.encoder), { training }) as tf.Tensor);
+      const xHat = flatRows(this.decoder.apply(code, { training }) as tf.Tensor);
+      const reconstruction = this.config.loss === 'mse' ? meanSquaredError(xHat, x) : binaryCrossEntropy(xHat, x);
+      return { total: reconstruction, reconstruction, kl: tf.zerosLike(reconstruction) };
+    });
+  }
+
+  encode(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => flatRows(this.encoder.predict(toModelInput(x, this.encoder)) as tf.Tensor));
+  }
+
+  decode(z: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => flatRows(this.decoder.predict(z) as tf.Tensor));
+  }
+
+  extraParams(): Record<string, number> {
+    return {};
+  }
+
+  dispose(): void {
+    this.encoder.dispose();
+    this.decoder.dispose();
+  }
+}

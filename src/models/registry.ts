@@ -1,0 +1,46 @@
+// Every model kind in one table the compiler checks: defaults, building from a config, restoring saved layers.
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { Autoencoder, CLASSIC_AUTOENCODER, type AutoencoderConfig } from './autoencoder.js';
+import { REFERENCE_VAE, VariationalAutoencoder, type VaeConfig } from './vae.js';
+import type { AutoencoderModel, ModelKind, ModelParts } from './types.js';
+
+export type ModelConfig = AutoencoderConfig | VaeConfig;
+type ConfigOf<K extends ModelKind> = Extract<ModelConfig, { kind: K }>;
+
+interface Family<K extends ModelKind> {
+  /** One line for `--help`. */
+  description: string;
+  defaults: Omit<ConfigOf<K>, 'inputShape'>;
+  create(config: ConfigOf<K>, parts: ModelParts): AutoencoderModel;
+  restore(config: ConfigOf<K>, encoder: LayersModel, decoder: LayersModel, params: Record<string, number>): AutoencoderModel;
+}
+
+export const FAMILIES: { [K in ModelKind]: Family<K> } = {
+  ae: {
+    description: 'autoencoder: dense encoder → code → decoder, MSE or binary cross-entropy',
+    defaults: CLASSIC_AUTOENCODER,
+    create: (config, parts) => new Autoencoder(config, parts),
+    restore: (config, encoder, decoder) => new Autoencoder(config, { encoder, decoder }),
+  },
+  vae: {
+    description: 'variational autoencoder: Gaussian q(z|x), Bernoulli or Gaussian p(x|z), trained on the ELBO',
+    defaults: REFERENCE_VAE,
+    create: (config, parts) => VariationalAutoencoder.create(config, parts),
+    restore: (config, encoder, decoder, params) => new VariationalAutoencoder(config, encoder, decoder, params),
+  },
+};
+
+/** Builds a fresh model from a config (and optionally the user's own encoder and decoder). */
+export function createModel(config: ModelConfig, parts: ModelParts = {}): AutoencoderModel {
+  return (FAMILIES[config.kind] as Family<typeof config.kind>).create(config as never, parts);
+}
+
+/** Rebuilds a saved model around its loaded layers. */
+export function restoreModel(config: ModelConfig, encoder: LayersModel, decoder: LayersModel, params: Record<string, number>): AutoencoderModel {
+  return (FAMILIES[config.kind] as Family<typeof config.kind>).restore(config as never, encoder, decoder, params);
+}
+
+/** A kind's default config for examples of `inputShape`, with `overrides` applied. */
+export function defaultConfig<K extends ModelKind>(kind: K, inputShape: number[], overrides: Partial<ConfigOf<K>> = {}): ConfigOf<K> {
+  return { ...FAMILIES[kind].defaults, ...overrides, inputShape } as ConfigOf<K>;
+}

@@ -1,0 +1,56 @@
+// Shared model types: the kinds, activations, loss terms, and the interface every model family implements.
+import type * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { Rng } from '../train/rng.js';
+import type { ModelConfig } from './registry.js';
+
+export type ModelKind = 'ae' | 'vae';
+export const MODEL_KINDS: readonly ModelKind[] = ['ae', 'vae'];
+
+export type Activation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'softplus' | 'swish' | 'gelu' | 'linear';
+export const ACTIVATIONS: readonly Activation[] = ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish', 'gelu', 'linear'];
+
+/** Per-example means of a model's loss; for a VAE, total = −ELBO in nats = reconstruction + kl. */
+export interface LossTerms {
+  total: number;
+  reconstruction: number;
+  kl: number;
+}
+
+/** The same terms as tensors of shape [batch], before averaging. */
+export interface LossTensors {
+  total: tf.Tensor1D;
+  reconstruction: tf.Tensor1D;
+  kl: tf.Tensor1D;
+}
+
+/** Runtime objects a user can plug in instead of the dense defaults (not part of the saved config). */
+export interface ModelParts {
+  /** Maps an example to the code (autoencoder) or to features that the VAE's μ and logvar heads read. */
+  encoder?: LayersModel;
+  /** Maps a code of [latentDim] to the likelihood's parameters: logits (Bernoulli) or means, one per feature. */
+  decoder?: LayersModel;
+}
+
+/** What the trainer and the tasks need from any model family. */
+export interface AutoencoderModel {
+  readonly kind: ModelKind;
+  /** Plain JSON-safe data that rebuilds the model's shape. */
+  readonly config: ModelConfig;
+  readonly latentDim: number;
+  /** Shape of one example, e.g. [28, 28, 1]. */
+  readonly inputShape: number[];
+  readonly encoder: LayersModel;
+  readonly decoder: LayersModel;
+  /** Every variable the optimizer updates. */
+  trainableVariables(): tf.Variable[];
+  /** Loss terms per example for a batch of flattened rows [batch, D]; `rng` draws the noise of stochastic models. */
+  lossTerms(x: tf.Tensor2D, rng: Rng, training: boolean): LossTensors;
+  /** The code of each row: the latent mean for a VAE. */
+  encode(x: tf.Tensor2D): tf.Tensor2D;
+  /** The mean reconstruction, flattened to [batch, D], for codes [batch, latentDim]. */
+  decode(z: tf.Tensor2D): tf.Tensor2D;
+  /** Learned scalars saved beside the layers (e.g. a Gaussian decoder's log σ). */
+  extraParams(): Record<string, number>;
+  dispose(): void;
+}

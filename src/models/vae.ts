@@ -1,0 +1,139 @@
+// The variational autoencoder: Gaussian q(z|x), reparameterized sample, decoder p(x|z), trained on the real ELBO.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { featureCount } from '../data/dataset.js';
+import { denseHead, denseStack } from '../layers/dense-stack.js';
+import { clampLogvar, reparameterize } from '../layers/reparameterize.js';
+import { checkParts, flatRows, toModelInput } from '../layers/shapes.js';
+import { gaussianKl } from '../objectives/kl.js';
+import { bernoulliNll, gaussianNll } from '../objectives/likelihoods.js';
+import type { Rng } from '../train/rng.js';
+import type { Activation, AutoencoderModel, LossTensors, ModelParts } from './types.js';
+
+export interface VaeConfig {
+  kind: 'vae';
+  /** Shape of one example, e.g. [28, 28, 1]. */
+  inputShape: number[];
+  /** Dimension of z. */
+  latentDim: number;
+  /** Encoder hidden layers before the μ and logvar heads. */
+  hiddenUnits: number[];
+  /** Decoder hidden layers (default: hiddenUnits reversed). */
+  decoderHiddenUnits?: number[];
+  /** Activation of the hidden layers. */
+  activation: Activation;
+  /** p(x|z): Bernoulli on logits (data in [0, 1]) or Gaussian with one shared σ (real-valued data). */
+  likelihood: 'bernoulli' | 'gaussian';
+  /** Gaussian only: σ of p(x|z), or its starting value when learnSigma is set. */
+  sigma: number;
+  /** Gaussian only: learn log σ with the weights. */
+  learnSigma: boolean;
+  /** Seed of the weight initialisation. */
+  seed: number;
+}
+
+/** The VAE of Kingma & Welling's MNIST experiments as in pytorch/examples: 784-400-20, ReLU, Bernoulli. */
+export const REFERENCE_VAE: Omit<VaeConfig, 'inputShape'> = {
+  kind: 'vae', latentDim: 20, hiddenUnits: [400], activation: 'relu', likelihood: 'bernoulli', sigma: 1, learnSigma: false, seed: 1,
+};
+
+/** The encoder's two outputs: the mean and the (unclamped) log-variance of q(z|x). */
+function withHeads(body: tfl.LayersModel, latentDim: number, seed: number): tfl.LayersModel {
+  let features = body.outputs[0];
+  if (features.shape.length > 2) features = tfl.layers.flatten().apply(features) as tfl.SymbolicTensor;
+  const zMean = denseHead(features, latentDim, 'z_mean', seed + 500);
+  const zLogVar = denseHead(features, latentDim, 'z_log_var', seed + 501);
+  return tfl.model({ inputs: body.inputs, outputs: [zMean, zLogVar], name: 'encoder' });
+}
+
+export class VariationalAutoencoder implements AutoencoderModel {
+  readonly kind = 'vae' as const;
+  private readonly logSigma: tf.Variable | undefined;
+
+  /** `encoder` returns [zMean, zLogVar]; `decoder` returns logits (Bernoulli) or means (Gaussian). */
+  constructor(readonly config: VaeConfig, readonly encoder: tfl.LayersModel, readonly decoder: tfl.LayersModel, params: Record<string, number> = {}) {
+    if (encoder.outputs.length !== 2) throw new Error(`VAE encoder must return [zMean, zLogVar], found ${encoder.outputs.length} outputs`);
+    checkParts(config.inputShape, config.latentDim, tfl.model({ inputs: encoder.inputs, outputs: encoder.outputs[0] }), decoder, config.latentDim);
+    if (config.likelihood === 'gaussian') {
+      this.logSigma = tf.variable(tf.scalar(params.logSigma ?? Math.log(config.sigma)), config.learnSigma, 'log_sigma');
+    }
+  }
+
+  /** Builds a VAE from its config, with the dense defaults or the user's encoder body and decoder. */
+  static create(config: VaeConfig, parts: ModelParts = {}): VariationalAutoencoder {
+    const d = featureCount(config.inputShape);
+    const body = parts.encoder ?? denseStack({
+      inputDim: d, hiddenUnits: config.hiddenUnits, activation: config.activation, name: 'encoder_body', seed: config.seed,
+    });
+    const decoder = parts.decoder ?? denseStack({
+      inputDim: config.latentDim, hiddenUnits: config.decoderHiddenUnits ?? [...config.hiddenUnits].reverse(),
+      activation: config.activation, output: { units: d, activation: 'linear' }, name: 'decoder', seed: config.seed + 1000,
+    });
+    return new VariationalAutoencoder(config, withHeads(body, config.latentDim, config.seed), decoder);
+  }
+
+  get latentDim(): number {
+    return this.config.latentDim;
+  }
+
+  get inputShape(): number[] {
+    return this.config.inputShape;
+  }
+
+  trainableVariables(): tf.Variable[] {
+    const weights = [...this.encoder.trainableWeights, ...this.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
+    return this.logSigma && this.config.learnSigma ? [...weights, this.logSigma] : weights;
+  }
+
+  /** μ and clamped logvar of q(z|x), each [batch, latentDim]. */
+  posterior(x: tf.Tensor2D, training = false): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
+    return tf.tidy(() => {
+      const [mu, logvar] = this.encoder.apply(toModelInput(x, this.encoder), { training }) as tf.Tensor[];
+      return { mu: flatRows(mu), logvar: clampLogvar(flatRows(logvar)) };
+    });
+  }
+
+  /** −log p(x|z) per example, in nats. */
+  reconstructionNll(x: tf.Tensor2D, z: tf.Tensor2D, training = false): tf.Tensor1D {
+    return tf.tidy(() => {
+      const params = flatRows(this.decoder.apply(z, { training }) as tf.Tensor); // [batch, D]
+      return this.config.likelihood === 'bernoulli' ? bernoulliNll(params, x) : gaussianNll(params, x, this.logSigma as tf.Scalar);
+    });
+  }
+
+  /** −ELBO = E_q[−log p(x|z)] + KL(q(z|x) ‖ N(0, I)), one sample of z per example. */
+  lossTerms(x: tf.Tensor2D, rng: Rng, training: boolean): LossTensors {
+    return tf.tidy(() => {
+      const { mu, logvar } = this.posterior(x, training);
+      const epsilon = tf.tensor2d(rng.normals(mu.size), mu.shape); // [batch, latentDim]
+      const z = reparameterize(mu, logvar, epsilon);
+      const reconstruction = this.reconstructionNll(x, z, training);
+      const kl = gaussianKl(mu, logvar);
+      return { total: reconstruction.add(kl) as tf.Tensor1D, reconstruction, kl };
+    });
+  }
+
+  encode(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const [mu] = this.encoder.predict(toModelInput(x, this.encoder)) as tf.Tensor[];
+      return flatRows(mu);
+    });
+  }
+
+  decode(z: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const params = flatRows(this.decoder.predict(z) as tf.Tensor);
+      return this.config.likelihood === 'bernoulli' ? tf.sigmoid(params) : params;
+    });
+  }
+
+  extraParams(): Record<string, number> {
+    return this.logSigma ? { logSigma: this.logSigma.dataSync()[0] } : {};
+  }
+
+  dispose(): void {
+    this.encoder.dispose();
+    this.decoder.dispose();
+    this.logSigma?.dispose();
+  }
+}

@@ -1,0 +1,65 @@
+// Seeded pseudo-random numbers for shuffling, splits and noise seeds (mulberry32: small, fast, reproducible).
+
+/** A generator of uniform floats in [0, 1) from a 32-bit seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fisher–Yates shuffle of `items` in place, driven by `random`. */
+export function shuffleInPlace<T extends { length: number; [i: number]: number }>(items: T, random: () => number): T {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const tmp = items[i];
+    items[i] = items[j];
+    items[j] = tmp;
+  }
+  return items;
+}
+
+/** The integers 0..n-1 in a seeded random order. */
+export function permutation(n: number, random: () => number): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return shuffleInPlace(order, random);
+}
+
+/** A seeded source of uniform and standard normal numbers (Box–Muller), identical on every backend. */
+export class Rng {
+  private readonly uniform: () => number;
+  private spare: number | undefined;
+
+  constructor(seed: number) {
+    this.uniform = mulberry32(seed);
+  }
+
+  next(): number {
+    return this.uniform();
+  }
+
+  normal(): number {
+    if (this.spare !== undefined) {
+      const s = this.spare;
+      this.spare = undefined;
+      return s;
+    }
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    const theta = 2 * Math.PI * this.uniform();
+    this.spare = r * Math.sin(theta);
+    return r * Math.cos(theta);
+  }
+
+  normals(n: number): Float32Array {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.normal();
+    return out;
+  }
+}
