@@ -1,5 +1,5 @@
 // Chooses and initialises the compute backend: the only module that knows which backends exist.
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from './tfjs.js';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { UserError } from '../errors.js';

@@ -1,5 +1,5 @@
 // The Dataset type: compact rows (uint8 or float32) with a per-example shape, converted to float32 one batch at a time.
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../backend/tfjs.js';
 import { check, UserError } from '../errors.js';
 import type { Scaling } from './scaling.js';
 

@@ -1,5 +1,5 @@
 // A tfjs IOHandler for a folder on disk: model.json + weights.bin, the standard tfjs layers-model files.
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../backend/tfjs.js';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';

@@ -1,5 +1,5 @@
 // The reparameterization trick: a sample from q(z|x) that is differentiable in μ and logvar.
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../backend/tfjs.js';
 
 /** Range that logvar is clamped to before use, so that one bad batch cannot turn exp(logvar) into inf or 0. */
 export const LOGVAR_RANGE = { min: -20, max: 10 } as const;

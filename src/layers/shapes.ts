@@ -1,5 +1,5 @@
 // Shape checks between data, encoder and decoder, and reshaping flat batches to a model's input.
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../backend/tfjs.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { UserError } from '../errors.js';
 import { featureCount } from '../data/dataset.js';

@@ -1,5 +1,5 @@
 // The autoencoder: encoder → low-dimensional code → decoder, trained on MSE or binary cross-entropy.
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../backend/tfjs.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { featureCount } from '../data/dataset.js';
 import { denseStack } from '../layers/dense-stack.js';

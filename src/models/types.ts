@@ -1,5 +1,5 @@
 // Shared model types: the kinds, activations, loss terms, and the interface every model family implements.
-import type * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '../backend/tfjs.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Rng } from '../train/rng.js';
 import type { ModelConfig } from './registry.js';

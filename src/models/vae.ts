@@ -1,5 +1,5 @@
 // The variational autoencoder: Gaussian q(z|x), reparameterized sample, decoder p(x|z), trained on the real ELBO.
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../backend/tfjs.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { featureCount } from '../data/dataset.js';
 import { denseHead, denseStack } from '../layers/dense-stack.js';

@@ -1,5 +1,5 @@
 // KL divergence of the diagonal Gaussian posterior q(z|x) from the standard normal prior.
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../backend/tfjs.js';
 
 /**
  * KL(N(μ, diag(exp(logvar))) ‖ N(0, I)) = −½ Σ_d (1 + logvar_d − μ_d² − exp(logvar_d)), per example.

@@ -1,5 +1,5 @@
 // Reconstruction terms: negative log-likelihoods in nats (VAE) and the classic per-feature means (autoencoder).
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../backend/tfjs.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 

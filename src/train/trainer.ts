@@ -1,5 +1,5 @@
 // The training loop: seeded shuffling, Adam, per-epoch loss terms, validation and early stopping, callbacks.
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../backend/tfjs.js';
 import { batchTensor, type Dataset } from '../data/dataset.js';
 import { check } from '../errors.js';
 import { featureCount } from '../data/dataset.js';

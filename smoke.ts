@@ -1,0 +1,14 @@
+import { selectBackend } from './src/backend/select.js';
+import { loadEmbedded } from './src/data/embedded.js';
+import { head } from './src/data/dataset.js';
+import { createModel, defaultConfig } from './src/models/registry.js';
+import { fit, evaluate } from './src/train/trainer.js';
+import { saveRun, loadRun } from './src/io/run-dir.js';
+await selectBackend(process.argv[2] as any);
+const { train, test } = await loadEmbedded('mnist');
+const model = createModel(defaultConfig('vae', train.shape));
+const r = await fit(model, head(train, 4000), { epochs: 3, callbacks: { onEpochEnd: (m) => console.log(JSON.stringify(m)) } });
+console.log(evaluate(model, test));
+await saveRun('/tmp/run1', model, { data: { source: 'mnist', shape: train.shape }, history: r.history, backend: 'x' });
+const { model: m2 } = await loadRun('/tmp/run1');
+console.log(evaluate(m2, test));
