@@ -96,7 +96,7 @@ async function loadRaw(name: EmbeddedName): Promise<Raw> {
 }
 
 /**
- * Per-class test indices: mnist takes a seeded, stratified 20 % of each class (2,000 of 10,000); fashion-mnist the
+ * Train and test indices: mnist takes a seeded, stratified 20 % of each class (2,000 of 10,000); fashion-mnist the
  * last 1,000 of each class's 7,000, which is the package's copy of the official test set.
  */
 function splitIndices(name: EmbeddedName, labels: Int32Array): { train: number[]; test: number[] } {
@@ -116,7 +116,9 @@ function splitIndices(name: EmbeddedName, labels: Int32Array): { train: number[]
     const testCount = Math.round(rows.length * 0.2);
     order.forEach((k, j) => (j < testCount ? test : train).push(rows[k]));
   });
-  return { train: train.sort((a, b) => a - b), test: test.sort((a, b) => a - b) };
+  // A seeded shuffle, so that the first rows of a split mix every class (for --limit and for pictures).
+  const mix = (rows: number[]) => Array.from(permutation(rows.length, random), (k) => rows[k]);
+  return { train: mix(train), test: mix(test) };
 }
 
 export function isEmbeddedName(value: string): value is EmbeddedName {

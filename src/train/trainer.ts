@@ -59,6 +59,9 @@ export interface FitResult {
   stoppedEarly: boolean;
 }
 
+/** What a caller passes to fit: epochs, and any FitArgs to change from the defaults. */
+export type FitOptions = Partial<Omit<FitArgs, 'adam'>> & { epochs: number; adam?: Partial<AdamArgs> };
+
 export const DEFAULT_ADAM: AdamArgs = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
 export const DEFAULT_FIT: Omit<FitArgs, 'epochs'> = { batchSize: 128, adam: DEFAULT_ADAM, seed: 1, shuffle: true };
@@ -100,7 +103,7 @@ const yieldToEventLoop = (): Promise<void> =>
  * Trains `model` on `data` with Adam; the same seed on the same backend gives the same metrics.
  * Stochastic models draw one noise sample per example and step, from the seeded Rng.
  */
-export async function fit(model: AutoencoderModel, data: Dataset, args: Partial<FitArgs> & { epochs: number }): Promise<FitResult> {
+export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptions): Promise<FitResult> {
   const opts: FitArgs = { ...DEFAULT_FIT, ...args, adam: { ...DEFAULT_ADAM, ...args.adam } };
   checkData(model, data);
   check(Number.isInteger(opts.epochs) && opts.epochs > 0, `epochs must be a positive integer, got ${opts.epochs}`);

@@ -1,0 +1,118 @@
+// What every CLI command shares: backend and data flags, number parsing, JSON output, and error reporting.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { BACKEND_PREFERENCES, parsePreference, selectBackend, type BackendInfo } from '../backend/select.js';
+import { head } from '../data/dataset.js';
+import { loadData, type DataOptions, type LoadedData } from '../data/load.js';
+import { SCALING_KINDS, type ScalingKind, type Scaling } from '../data/scaling.js';
+import { UserError } from '../errors.js';
+
+export interface CommonFlags {
+  json?: boolean;
+  backend?: string;
+}
+
+export interface DataFlags {
+  data: string;
+  labels?: string;
+  labelColumn?: string;
+  header?: boolean;
+  scale?: ScalingKind;
+  limit?: number;
+}
+
+export function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got '${value}'`);
+    return n;
+  };
+}
+
+export function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${value}'`);
+    return n;
+  };
+}
+
+export function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got '${value}'`);
+    return n;
+  };
+}
+
+export function fraction(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`${name} must be in [0, 1), got '${value}'`);
+    return n;
+  };
+}
+
+export function intList(name: string) {
+  return (value: string): number[] => {
+    if (value.trim() === '') return [];
+    return value.split(',').map((part) => positiveInt(name)(part.trim()));
+  };
+}
+
+/** Adds --json and --backend. */
+export function withCommon(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print machine-readable JSON instead of text')
+    .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_PREFERENCES as string[]));
+}
+
+/** Adds the flags that say how to read --data. */
+export function withDataFlags(cmd: Command, required: boolean): Command {
+  const data = '--data <spec>';
+  const help = 'mnist, fashion-mnist, a .csv / .idx / .idx.gz file, or a folder of PNGs';
+  (required ? cmd.requiredOption(data, help) : cmd.option(data, help));
+  return cmd
+    .option('--labels <file>', 'IDX labels file for IDX images')
+    .option('--label-column <name>', 'CSV column with integer labels (name or 0-based index); not a feature')
+    .option('--header', 'the CSV has a header row (default: detected)')
+    .option('--no-header', 'the CSV has no header row')
+    .addOption(new Option('--scale <kind>', 'CSV feature scaling fitted on training rows').choices(SCALING_KINDS as string[]))
+    .option('--limit <n>', 'use only the first n examples of each split', positiveInt('--limit'));
+}
+
+export async function useBackend(flags: CommonFlags): Promise<BackendInfo> {
+  const info = await selectBackend(flags.backend ? parsePreference(flags.backend) : undefined);
+  if (info.fallbackReason && !flags.json) {
+    process.stderr.write(`latentkit: using the ${info.name} backend (native backend unavailable: ${info.fallbackReason})\n`);
+  }
+  return info;
+}
+
+/** Loads --data; a saved scaling (from a trained run) is applied instead of fitting a new one. */
+export async function loadFlaggedData(flags: DataFlags, scaling?: Scaling, quiet = false): Promise<LoadedData> {
+  const options: DataOptions = { labels: flags.labels, labelColumn: flags.labelColumn, header: flags.header, scale: flags.scale, scaling };
+  const loaded = await loadData(flags.data, options);
+  if (!quiet) for (const w of loaded.warnings) process.stderr.write(`latentkit: warning: ${w}\n`);
+  if (!flags.limit) return loaded;
+  return { ...loaded, train: head(loaded.train, flags.limit), test: head(loaded.test, flags.limit) };
+}
+
+export function printResult(flags: CommonFlags, json: object, text: string): void {
+  process.stdout.write(flags.json ? JSON.stringify(json) + '\n' : text + '\n');
+}
+
+/** Runs a command action, turning user errors into one line on stderr and exit code 1. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      if (err instanceof UserError) {
+        process.stderr.write(`latentkit: error: ${err.message}\n`);
+        process.exit(1);
+      }
+      process.stderr.write(`latentkit: internal error: ${(err as Error).stack ?? String(err)}\n`);
+      process.exit(2);
+    }
+  };
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The latentkit command line: one subcommand per task, each a thin layer over the library.
+import { Command } from 'commander';
+import { trainCommand } from './train.js';
+import { useCommands } from './use.js';
+
+const program = new Command('latentkit')
+  .description('autoencoders and variational autoencoders on TensorFlow.js')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)');
+program.addCommand(trainCommand());
+for (const cmd of useCommands()) program.addCommand(cmd);
+await program.parseAsync(process.argv);

@@ -1,0 +1,44 @@
+// Training progress for the terminal: a live bar on a TTY, one plain line per epoch otherwise or with --json.
+import cliProgress from 'cli-progress';
+import type { EpochMetrics, TrainCallbacks } from '../train/trainer.js';
+
+const fmt = (v: number) => v.toFixed(3);
+
+export function describeEpoch(m: EpochMetrics, epochs: number): string {
+  const val = m.validation ? `  val ${fmt(m.validation.total)}` : '';
+  return `epoch ${m.epoch}/${epochs}  loss ${fmt(m.train.total)} (recon ${fmt(m.train.reconstruction)}, kl ${fmt(m.train.kl)})${val}` +
+    `  ${m.samplesPerSecond.toFixed(0)} samples/s  ${m.seconds.toFixed(1)} s`;
+}
+
+/** Callbacks that report training as it goes: JSON lines on stdout, a bar on a TTY, or plain lines on stderr. */
+export function progressCallbacks(epochs: number, size: number, json: boolean): TrainCallbacks & { stop(): void } {
+  if (json) {
+    return {
+      onEpochEnd: (m) => process.stdout.write(JSON.stringify({ event: 'epoch', ...m }) + '\n'),
+      stop: () => undefined,
+    };
+  }
+  if (!process.stderr.isTTY) {
+    return { onEpochEnd: (m) => process.stderr.write(describeEpoch(m, epochs) + '\n'), stop: () => undefined };
+  }
+  const bar = new cliProgress.SingleBar({
+    format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} examples  loss {loss}  {speed} samples/s  eta {eta_formatted}',
+    stream: process.stderr, hideCursor: true, clearOnComplete: true,
+  }, cliProgress.Presets.shades_classic);
+  let epochStart = performance.now();
+  return {
+    onBatchEnd: (b) => {
+      if (b.batch === 1) {
+        epochStart = performance.now();
+        bar.start(size, 0, { epoch: b.epoch, epochs, loss: '…', speed: '…' });
+      }
+      const seconds = (performance.now() - epochStart) / 1000;
+      bar.update(b.seen, { loss: fmt(b.loss), speed: seconds > 0 ? (b.seen / seconds).toFixed(0) : '…' });
+    },
+    onEpochEnd: (m) => {
+      bar.stop();
+      process.stderr.write(describeEpoch(m, epochs) + '\n');
+    },
+    stop: () => bar.stop(),
+  };
+}

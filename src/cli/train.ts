@@ -1,0 +1,123 @@
+// `latentkit train`: flags → model config → fit → evaluate → save the run with its pictures.
+import { Command, Option } from 'commander';
+import { basename, resolve } from 'node:path';
+import { subset, type Dataset } from '../data/dataset.js';
+import { saveRun } from '../io/run-dir.js';
+import { createModel, defaultConfig, FAMILIES, type ModelConfig } from '../models/registry.js';
+import { ACTIVATIONS, MODEL_KINDS, type Activation, type ModelKind } from '../models/types.js';
+import { permutation, mulberry32 } from '../train/rng.js';
+import { evaluate, fit } from '../train/trainer.js';
+import { reconstructionPng, samplesPng } from '../viz/pictures.js';
+import { isDrawable } from '../viz/grid.js';
+import { check } from '../errors.js';
+import {
+  action, fraction, intList, loadFlaggedData, nonNegativeInt, positiveInt, positiveNumber, printResult, useBackend,
+  withCommon, withDataFlags, type CommonFlags, type DataFlags,
+} from './common.js';
+import { progressCallbacks } from './progress.js';
+
+interface TrainFlags extends CommonFlags, DataFlags {
+  model: ModelKind;
+  out?: string;
+  latent?: number;
+  hidden?: number[];
+  activation?: Activation;
+  likelihood?: 'bernoulli' | 'gaussian';
+  sigma?: number;
+  learnSigma?: boolean;
+  loss?: 'mse' | 'bce';
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+  validationSplit: number;
+  patience?: number;
+}
+
+/** Turns the model flags into a config: the kind's defaults with only the given flags changed. */
+function configFromFlags(flags: TrainFlags, inputShape: number[]): ModelConfig {
+  const common = {
+    ...(flags.latent !== undefined && { latentDim: flags.latent }),
+    ...(flags.hidden !== undefined && { hiddenUnits: flags.hidden }),
+    ...(flags.activation !== undefined && { activation: flags.activation }),
+    ...(flags.seed !== undefined && { seed: flags.seed }),
+  };
+  if (flags.model === 'ae') return defaultConfig('ae', inputShape, { ...common, ...(flags.loss && { loss: flags.loss }) });
+  return defaultConfig('vae', inputShape, {
+    ...common,
+    ...(flags.likelihood && { likelihood: flags.likelihood }),
+    ...(flags.sigma !== undefined && { sigma: flags.sigma }),
+    ...(flags.learnSigma !== undefined && { learnSigma: flags.learnSigma }),
+  });
+}
+
+/** Seeded split of the training rows into train and validation. */
+function splitValidation(data: Dataset, fractionHeld: number, seed: number): { train: Dataset; validation?: Dataset } {
+  const held = Math.floor(data.size * fractionHeld);
+  if (held === 0) return { train: data };
+  const order = permutation(data.size, mulberry32(seed ^ 0x5eed));
+  return {
+    train: subset(data, order.subarray(held).sort()),
+    validation: subset(data, order.subarray(0, held).sort(), `${data.source} (validation)`),
+  };
+}
+
+async function train(flags: TrainFlags): Promise<void> {
+  const backend = await useBackend(flags);
+  const loaded = await loadFlaggedData(flags, undefined, flags.json);
+  const config = configFromFlags(flags, loaded.train.shape);
+  check(flags.patience === undefined || flags.validationSplit > 0, '--patience needs a validation set: set --validation-split above 0');
+  const { train: trainData, validation } = splitValidation(loaded.train, flags.validationSplit, flags.seed);
+  const out = resolve(flags.out ?? `runs/${flags.model}-${basename(flags.data).replace(/\..*$/, '')}`);
+  const model = createModel(config);
+  const progress = progressCallbacks(flags.epochs, trainData.size, Boolean(flags.json));
+  if (!flags.json) {
+    process.stderr.write(`latentkit: training ${flags.model} on ${trainData.source}: ${trainData.size} examples of [${trainData.shape}]` +
+      `${validation ? `, ${validation.size} for validation` : ''}, backend ${backend.name}\n`);
+  }
+  const result = await fit(model, trainData, {
+    epochs: flags.epochs, batchSize: flags.batchSize, seed: flags.seed, adam: { learningRate: flags.lr },
+    validationData: validation, patience: flags.patience, callbacks: progress,
+  }).finally(() => progress.stop());
+  const test = evaluate(model, loaded.test);
+  const files: Record<string, Buffer> = {};
+  if (isDrawable(model.inputShape)) {
+    files['reconstructions.png'] = reconstructionPng(model, loaded.test);
+    if (model.kind === 'vae') files['samples.png'] = samplesPng(model, 64, flags.seed);
+  }
+  await saveRun(out, model, {
+    data: { source: flags.data, shape: loaded.train.shape }, history: result.history, test, scaling: loaded.train.scaling,
+    backend: backend.name, files,
+  });
+  printResult(flags, { event: 'done', out, test, bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly, files: Object.keys(files) },
+    [
+      `test loss ${test.total.toFixed(3)} (reconstruction ${test.reconstruction.toFixed(3)}, kl ${test.kl.toFixed(3)}) on ${loaded.test.source}` +
+        (result.stoppedEarly ? ` — stopped early, weights of epoch ${result.bestEpoch}` : ''),
+      `saved ${out}/ (encoder/, decoder/, latentkit.json, metrics.json${Object.keys(files).map((f) => ', ' + f).join('')})`,
+    ].join('\n'));
+  model.dispose();
+}
+
+export function trainCommand(): Command {
+  const kinds = MODEL_KINDS.map((k) => `${k}: ${FAMILIES[k].description}`).join('; ');
+  const cmd = new Command('train').description('train a model and save it as a run directory');
+  cmd.addOption(new Option('--model <kind>', `model kind (${kinds})`).choices(MODEL_KINDS as string[]).makeOptionMandatory());
+  withDataFlags(cmd, true);
+  cmd
+    .option('--out <dir>', 'run directory to write (default runs/<model>-<data>)')
+    .option('--latent <n>', 'latent (code) dimension', positiveInt('--latent'))
+    .option('--hidden <units>', 'comma-separated hidden layer widths, e.g. 400 or 512,256 ("" for none)', intList('--hidden'))
+    .addOption(new Option('--activation <name>', 'hidden-layer activation').choices(ACTIVATIONS as string[]))
+    .addOption(new Option('--likelihood <name>', 'VAE decoder likelihood').choices(['bernoulli', 'gaussian']))
+    .option('--sigma <s>', 'Gaussian likelihood σ (fixed, or the start value with --learn-sigma)', positiveNumber('--sigma'))
+    .option('--learn-sigma', 'learn the Gaussian likelihood log σ')
+    .addOption(new Option('--loss <name>', 'autoencoder loss').choices(['mse', 'bce']))
+    .option('--epochs <n>', 'training epochs', positiveInt('--epochs'), 10)
+    .option('--batch-size <n>', 'examples per step', positiveInt('--batch-size'), 128)
+    .option('--lr <rate>', 'Adam learning rate', positiveNumber('--lr'), 1e-3)
+    .option('--seed <n>', 'seed of initialisation, shuffling and sampling', nonNegativeInt('--seed'), 1)
+    .option('--validation-split <f>', 'fraction of training rows held out for validation', fraction('--validation-split'), 0.1)
+    .option('--patience <n>', 'stop after n epochs without a lower validation loss', positiveInt('--patience'));
+  withCommon(cmd);
+  return cmd.action(action(train));
+}

@@ -1,0 +1,69 @@
+// What users do with a trained model: codes, reconstructions, samples from the prior, interpolations.
+import * as tf from '../backend/tfjs.js';
+import { batchTensor, featureCount, type Dataset } from '../data/dataset.js';
+import { check, UserError } from '../errors.js';
+import type { AutoencoderModel } from '../models/types.js';
+import { Rng } from '../train/rng.js';
+
+/** Runs `fn` over the dataset in batches and concatenates its [batch, k] outputs into one row-major array. */
+function mapBatches(data: Dataset, width: number, fn: (x: tf.Tensor2D) => tf.Tensor2D, batchSize = 500): Float32Array {
+  const out = new Float32Array(data.size * width);
+  for (let start = 0; start < data.size; start += batchSize) {
+    const end = Math.min(start + batchSize, data.size);
+    const y = tf.tidy(() => fn(batchTensor(data, start, end)));
+    out.set(y.dataSync(), start * width);
+    y.dispose();
+  }
+  return out;
+}
+
+function checkFits(model: AutoencoderModel, data: Dataset): void {
+  check(featureCount(data.shape) === featureCount(model.inputShape),
+    `${data.source}: examples of shape [${data.shape}] do not fit this model, which takes [${model.inputShape}]`);
+}
+
+/** Codes of every example (the posterior mean for a VAE), row-major [size, latentDim]. */
+export function encodeDataset(model: AutoencoderModel, data: Dataset): Float32Array {
+  checkFits(model, data);
+  return mapBatches(data, model.latentDim, (x) => model.encode(x));
+}
+
+/** Mean reconstructions of every example, row-major [size, D]. */
+export function reconstructDataset(model: AutoencoderModel, data: Dataset): Float32Array {
+  checkFits(model, data);
+  return mapBatches(data, featureCount(model.inputShape), (x) => model.decode(model.encode(x)));
+}
+
+/** Decodes codes given row-major [n, latentDim]. */
+export function decodeCodes(model: AutoencoderModel, codes: Float32Array): Float32Array {
+  check(codes.length % model.latentDim === 0, `${codes.length} values are not whole codes of size ${model.latentDim}`);
+  return tf.tidy(() => model.decode(tf.tensor2d(codes, [codes.length / model.latentDim, model.latentDim])).dataSync() as Float32Array);
+}
+
+/** `n` new examples decoded from z ~ N(0, I), the VAE prior. */
+export function samplePrior(model: AutoencoderModel, n: number, seed = 1): Float32Array {
+  if (model.kind !== 'vae') throw new UserError(`sampling from the prior needs a VAE; this run is a '${model.kind}' model`);
+  check(Number.isInteger(n) && n > 0, `number of samples must be a positive integer, got ${n}`);
+  return decodeCodes(model, new Rng(seed).normals(n * model.latentDim));
+}
+
+/** Codes on the straight line from code a to code b (both ends included), row-major [steps, latentDim]. */
+export function lerpCodes(a: Float32Array, b: Float32Array, steps: number): Float32Array {
+  check(a.length === b.length, 'codes to interpolate must have the same size');
+  check(Number.isInteger(steps) && steps >= 2, `interpolation needs at least 2 steps, got ${steps}`);
+  const out = new Float32Array(steps * a.length);
+  for (let s = 0; s < steps; s++) {
+    const t = s / (steps - 1);
+    for (let j = 0; j < a.length; j++) out[s * a.length + j] = (1 - t) * a[j] + t * b[j];
+  }
+  return out;
+}
+
+/** Decoded points between the codes of examples `a` and `b` of `data`, row-major [steps, D]. */
+export function interpolate(model: AutoencoderModel, data: Dataset, a: number, b: number, steps: number): Float32Array {
+  checkFits(model, data);
+  for (const i of [a, b]) check(Number.isInteger(i) && i >= 0 && i < data.size, `example ${i} is out of range 0..${data.size - 1} of ${data.source}`);
+  const codes = tf.tidy(() => model.encode(tf.concat([batchTensor(data, a, a + 1), batchTensor(data, b, b + 1)])).dataSync() as Float32Array);
+  const k = model.latentDim;
+  return decodeCodes(model, lerpCodes(codes.subarray(0, k), codes.subarray(k), steps));
+}

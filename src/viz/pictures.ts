@@ -1,0 +1,35 @@
+// PNG pictures of a model's work: reconstructions beside their inputs, samples from the prior, interpolations.
+import { batchTensor, head, type Dataset } from '../data/dataset.js';
+import type { AutoencoderModel } from '../models/types.js';
+import { interpolate, reconstructDataset, samplePrior } from '../tasks/latent.js';
+import { gridPng } from './grid.js';
+
+/** Inputs and their reconstructions on alternating rows, `columns` per row. */
+export function reconstructionPng(model: AutoencoderModel, data: Dataset, count = 32, columns = 8): Buffer {
+  const part = head(data, count);
+  const recon = reconstructDataset(model, part);
+  const originals = batchTensor(part, 0, part.size);
+  const inputs = originals.dataSync() as Float32Array;
+  originals.dispose();
+  const d = inputs.length / part.size;
+  const rows = Math.ceil(part.size / columns);
+  const images = new Float32Array(2 * rows * columns * d);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c++) {
+      const k = r * columns + c;
+      if (k >= part.size) continue;
+      images.set(inputs.subarray(k * d, (k + 1) * d), (2 * r * columns + c) * d);
+      images.set(recon.subarray(k * d, (k + 1) * d), ((2 * r + 1) * columns + c) * d);
+    }
+  }
+  return gridPng({ images, shape: model.inputShape, columns });
+}
+
+export function samplesPng(model: AutoencoderModel, count = 64, seed = 1, columns = 8): Buffer {
+  return gridPng({ images: samplePrior(model, count, seed), shape: model.inputShape, columns });
+}
+
+export function interpolationPng(model: AutoencoderModel, data: Dataset, a: number, b: number, steps: number): Buffer {
+  return gridPng({ images: interpolate(model, data, a, b, steps), shape: model.inputShape, columns: steps });
+}
+
