@@ -55,7 +55,7 @@ export class VariationalAutoencoder implements AutoencoderModel {
     if (encoder.outputs.length !== 2) throw new Error(`VAE encoder must return [zMean, zLogVar], found ${encoder.outputs.length} outputs`);
     checkParts(config.inputShape, config.latentDim, tfl.model({ inputs: encoder.inputs, outputs: encoder.outputs[0] }), decoder, config.latentDim);
     if (config.likelihood === 'gaussian') {
-      this.logSigma = tf.variable(tf.scalar(params.logSigma ?? Math.log(config.sigma)), config.learnSigma, 'log_sigma');
+      this.logSigma = tf.variable(tf.scalar(params.logSigma ?? Math.log(config.sigma)), config.learnSigma);
     }
   }
 

@@ -1,0 +1,1 @@
+// Node entry: offers the native backend to the selector.
