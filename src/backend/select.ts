@@ -3,6 +3,7 @@ import * as tf from './tfjs.js';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { UserError } from '../errors.js';
+import type { AdamArgs } from '../train/trainer.js';
 
 export type BackendName = 'native' | 'wasm' | 'cpu';
 export type BackendPreference = BackendName | 'auto';
@@ -15,12 +16,23 @@ export interface BackendInfo {
   fallbackReason?: string;
 }
 
-type NativeLoader = () => Promise<{ registered: true } | { registered: false; reason: string }>;
-let nativeLoader: NativeLoader | undefined;
+/** What the Node entry point offers: the native backend and its in-place Adam. */
+export interface NativeOffer {
+  name: 'native';
+  register(): { registered: true } | { registered: false; reason: string };
+  createAdam(args: AdamArgs): tf.Optimizer;
+}
+let nativeOffer: NativeOffer | undefined;
 
 /** Lets the Node entry point offer the native backend; the browser build never calls this. */
-export function offerNativeBackend(loader: NativeLoader): void {
-  nativeLoader = loader;
+export function offerNativeBackend(offer: NativeOffer): void {
+  nativeOffer = offer;
+}
+
+/** Adam for the active backend: one native call per variable on the native backend, tfjs's optimizer elsewhere. */
+export function createAdam(args: AdamArgs): tf.Optimizer {
+  if (nativeOffer && tf.getBackend() === nativeOffer.name) return nativeOffer.createAdam(args);
+  return tf.train.adam(args.learningRate, args.beta1, args.beta2, args.epsilon);
 }
 
 async function activate(name: BackendName): Promise<void> {
@@ -43,7 +55,7 @@ export async function selectBackend(preference?: BackendPreference): Promise<Bac
   if (active && (wanted === 'auto' || wanted === active.name) && tf.getBackend() === active.name) return active;
   let fallbackReason: string | undefined;
   if (wanted === 'native' || wanted === 'auto') {
-    const result = nativeLoader ? await nativeLoader() : { registered: false as const, reason: 'not available in this runtime' };
+    const result = nativeOffer ? nativeOffer.register() : { registered: false as const, reason: 'not available in this runtime' };
     if (result.registered) {
       await activate('native');
       active = { name: 'native' };

@@ -1,5 +1,6 @@
 // Reconstruction terms: negative log-likelihoods in nats (VAE) and the classic per-feature means (autoencoder).
 import * as tf from '../backend/tfjs.js';
+import { FUSED, hasKernel } from '../backend/fused.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -8,6 +9,7 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  * max(l, 0) − l·x + log(1 + exp(−|l|)), which never exponentiates a large positive number.
  */
 export function bernoulliNll(logits: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D {
+  if (hasKernel(FUSED.bernoulliNll)) return tf.engine().runKernel(FUSED.bernoulliNll, { logits, x }) as tf.Tensor1D;
   return tf.tidy(() => {
     const perFeature = tf.relu(logits).sub(logits.mul(x)).add(tf.log1p(tf.exp(tf.abs(logits).neg())));
     return perFeature.sum(1) as tf.Tensor1D; // [batch]

@@ -1,5 +1,6 @@
 // The training loop: seeded shuffling, Adam, per-epoch loss terms, validation and early stopping, callbacks.
 import * as tf from '../backend/tfjs.js';
+import { createAdam } from '../backend/select.js';
 import { batchTensor, type Dataset } from '../data/dataset.js';
 import { check } from '../errors.js';
 import { featureCount } from '../data/dataset.js';
@@ -111,7 +112,7 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
   if (opts.validationData) checkData(model, opts.validationData);
   check(opts.patience === undefined || opts.validationData, 'early stopping (patience) needs validation data');
 
-  const optimizer = tf.train.adam(opts.adam.learningRate, opts.adam.beta1, opts.adam.beta2, opts.adam.epsilon);
+  const optimizer = createAdam(opts.adam);
   const variables = model.trainableVariables();
   const shuffleRandom = mulberry32(opts.seed);
   const rng = new Rng(opts.seed + 1);

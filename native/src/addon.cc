@@ -1,0 +1,81 @@
+// N-API glue: unpacks Float32Arrays and numbers and calls the kernels; shapes are checked on the TypeScript side.
+#include <napi.h>
+#include "kernels.h"
+
+namespace {
+
+float* F(const Napi::Value& v) { return v.As<Napi::Float32Array>().Data(); }
+const float* FOrNull(const Napi::Value& v) { return v.IsNull() || v.IsUndefined() ? nullptr : F(v); }
+int64_t I(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }
+float N(const Napi::Value& v) { return v.As<Napi::Number>().FloatValue(); }
+bool B(const Napi::Value& v) { return v.As<Napi::Boolean>().Value(); }
+
+Napi::Value Gemm(const Napi::CallbackInfo& a) {
+  lk::gemm(F(a[0]), F(a[1]), F(a[2]), (int)I(a[3]), (int)I(a[4]), (int)I(a[5]), (int)I(a[6]), B(a[7]), B(a[8]), I(a[9]), I(a[10]), I(a[11]));
+  return a.Env().Undefined();
+}
+
+Napi::Value BiasActivation(const Napi::CallbackInfo& a) {
+  lk::biasActivation(F(a[0]), FOrNull(a[1]), I(a[2]), I(a[3]), (lk::Act)I(a[4]), N(a[5]));
+  return a.Env().Undefined();
+}
+
+Napi::Value Binary(const Napi::CallbackInfo& a) {
+  lk::binary((lk::Binary)I(a[0]), F(a[1]), (lk::Layout)I(a[2]), F(a[3]), (lk::Layout)I(a[4]), F(a[5]), I(a[6]), I(a[7]));
+  return a.Env().Undefined();
+}
+
+Napi::Value Unary(const Napi::CallbackInfo& a) {
+  lk::unary((lk::Unary)I(a[0]), F(a[1]), F(a[2]), I(a[3]), N(a[4]));
+  return a.Env().Undefined();
+}
+
+Napi::Value Sum3(const Napi::CallbackInfo& a) {
+  lk::sum3(F(a[0]), F(a[1]), I(a[2]), I(a[3]), I(a[4]));
+  return a.Env().Undefined();
+}
+
+Napi::Value Adam(const Napi::CallbackInfo& a) {
+  Napi::Float32Array p = a[0].As<Napi::Float32Array>();
+  lk::adam(p.Data(), F(a[1]), F(a[2]), F(a[3]), (int64_t)p.ElementLength(), N(a[4]), N(a[5]), N(a[6]), N(a[7]), N(a[8]), N(a[9]));
+  return a.Env().Undefined();
+}
+
+Napi::Value BceLogitsRows(const Napi::CallbackInfo& a) {
+  lk::bceLogitsRows(F(a[0]), F(a[1]), F(a[2]), I(a[3]), I(a[4]));
+  return a.Env().Undefined();
+}
+
+Napi::Value BceLogitsGrad(const Napi::CallbackInfo& a) {
+  lk::bceLogitsGrad(F(a[0]), F(a[1]), F(a[2]), F(a[3]), I(a[4]), I(a[5]));
+  return a.Env().Undefined();
+}
+
+Napi::Value Info(const Napi::CallbackInfo& a) {
+  Napi::Object o = Napi::Object::New(a.Env());
+  o.Set("threads", lk::maxThreads());
+  o.Set("gemmThreadThreshold", lk::gemmThreadThreshold());
+#ifdef LATENTKIT_ACCELERATE
+  o.Set("blas", "Accelerate");
+#else
+  o.Set("blas", "OpenBLAS");
+#endif
+  return o;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("gemm", Napi::Function::New(env, Gemm));
+  exports.Set("biasActivation", Napi::Function::New(env, BiasActivation));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("sum3", Napi::Function::New(env, Sum3));
+  exports.Set("adam", Napi::Function::New(env, Adam));
+  exports.Set("bceLogitsRows", Napi::Function::New(env, BceLogitsRows));
+  exports.Set("bceLogitsGrad", Napi::Function::New(env, BceLogitsGrad));
+  exports.Set("info", Napi::Function::New(env, Info));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(latentkit_native, Init)

@@ -1,0 +1,39 @@
+// Declarations of the native kernels: plain loops over float arrays, called from the N-API glue in addon.cc.
+#pragma once
+#include <cstdint>
+
+namespace lk {
+
+// C[b] = op(A[b]) · op(B[b]) for each of `batch` products; a stride of 0 broadcasts one matrix to every product.
+void gemm(const float* a, const float* b, float* c, int batch, int m, int n, int k, bool transA, bool transB,
+          int64_t strideA, int64_t strideB, int64_t strideC);
+// Threads the BLAS uses for a product of m·n·k multiply-adds (1 below the threshold, all cores above).
+void setGemmThreads(int64_t flops);
+int gemmThreadThreshold();
+int maxThreads();
+
+enum class Act : int { Linear = 0, Relu = 1, Sigmoid = 2, Elu = 3, Relu6 = 4, LeakyRelu = 5 };
+// In place: c[i, j] = act(c[i, j] + bias[j]) for an m×n matrix; bias may be null.
+void biasActivation(float* c, const float* bias, int64_t m, int64_t n, Act act, float alpha);
+
+enum class Binary : int { Add = 0, Sub, Mul, Div, Max, Min, SquaredDiff, Pow };
+// out[i] = a[ia(i)] ∘ b[ib(i)] over an [outer, inner] grid; each operand is full, a row (inner), a column (outer) or a scalar.
+enum class Layout : int { Full = 0, Row = 1, Col = 2, Scalar = 3 };
+void binary(Binary op, const float* a, Layout la, const float* b, Layout lb, float* out, int64_t outer, int64_t inner);
+
+enum class Unary : int { Relu = 0, Exp, Log, Neg, Abs, Log1p, Square, Sqrt, Sigmoid, Softplus, Tanh, Step, Rsqrt, Reciprocal, Elu };
+void unary(Unary op, const float* x, float* out, int64_t n, float alpha);
+
+// out[o, i] = Σ_r x[o, r, i] for x of shape [outer, reduce, inner].
+void sum3(const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner);
+
+// Adam (Kingma & Ba 2015) in place, the form tfjs and PyTorch use:
+// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − lr · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε).
+void adam(float* p, float* m, float* v, const float* g, int64_t n, float lr, float beta1, float beta2, float eps,
+          float oneMinusAccBeta1, float oneMinusAccBeta2);
+
+// Σ over features of the Bernoulli NLL on logits, per row, and its gradient (σ(l) − x) · dy[row].
+void bceLogitsRows(const float* logits, const float* x, float* out, int64_t rows, int64_t d);
+void bceLogitsGrad(const float* logits, const float* x, const float* dy, float* dLogits, int64_t rows, int64_t d);
+
+}  // namespace lk

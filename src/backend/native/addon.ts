@@ -1,0 +1,45 @@
+// Loads the compiled N-API addon (native/build/Release/latentkit_native.node) and types its functions.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeAddon {
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number,
+    transA: boolean, transB: boolean, strideA: number, strideB: number, strideC: number): void;
+  biasActivation(c: Float32Array, bias: Float32Array | null, m: number, n: number, act: number, alpha: number): void;
+  binary(op: number, a: Float32Array, layoutA: number, b: Float32Array, layoutB: number, out: Float32Array, outer: number, inner: number): void;
+  unary(op: number, x: Float32Array, out: Float32Array, n: number, alpha: number): void;
+  sum3(x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
+  adam(p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, lr: number, beta1: number, beta2: number,
+    eps: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number): void;
+  bceLogitsRows(logits: Float32Array, x: Float32Array, out: Float32Array, rows: number, d: number): void;
+  bceLogitsGrad(logits: Float32Array, x: Float32Array, dy: Float32Array, dLogits: Float32Array, rows: number, d: number): void;
+  info(): { threads: number; gemmThreadThreshold: number; blas: string };
+}
+
+/** The package root: three folders above this file in src/ (tsx) and in dist/ (built). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+export const ADDON_PATH = join(packageRoot(), 'native', 'build', 'Release', 'latentkit_native.node');
+
+let cached: { addon?: NativeAddon; reason?: string } | undefined;
+
+/** The addon, or why it cannot be loaded. */
+export function loadAddon(): { addon?: NativeAddon; reason?: string } {
+  if (cached) return cached;
+  if (!existsSync(ADDON_PATH)) {
+    cached = { reason: 'the addon was not built at install time; apt-get install libopenblas-dev g++ make, then npm rebuild' };
+  } else {
+    try {
+      cached = { addon: createRequire(import.meta.url)(ADDON_PATH) as NativeAddon };
+    } catch (err) {
+      cached = { reason: `cannot load ${ADDON_PATH}: ${(err as Error).message.split('\n')[0]}; apt-get install libopenblas-dev, then npm rebuild` };
+    }
+  }
+  return cached;
+}

@@ -1,0 +1,46 @@
+// Fused reconstruction loss: the Bernoulli NLL on logits and its gradient, each one pass over the batch.
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import * as tf from '../tfjs.js';
+import { FUSED } from '../fused.js';
+import type { NativeAddon } from './addon.js';
+import { output, values, type KernelArgs } from './tensors.js';
+
+let gradientRegistered = false;
+
+export function lossKernels(addon: NativeAddon): tf.KernelConfig[] {
+  if (!gradientRegistered) {
+    tf.registerGradient({
+      kernelName: FUSED.bernoulliNll,
+      inputsToSave: ['logits', 'x'],
+      gradFunc: (dy, saved) => {
+        const [logits, x] = saved;
+        return {
+          logits: () => tf.engine().runKernel(FUSED.bernoulliNllGrad, { logits, x, dy: dy as tf.Tensor }) as tf.Tensor,
+          // ∂/∂x of max(l, 0) − l·x + log(1 + e^−|l|) is −l.
+          x: () => tf.mul(tf.neg(logits), tf.expandDims(dy as tf.Tensor, 1)),
+        };
+      },
+    });
+    gradientRegistered = true;
+  }
+  const nll = (args: KernelArgs) => {
+    const { logits, x } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const [rows, d] = logits.shape;
+    const out = new Float32Array(rows);
+    addon.bceLogitsRows(values(backend, logits), values(backend, x), out, rows, d);
+    return output(backend, [rows], out);
+  };
+  const grad = (args: KernelArgs) => {
+    const { logits, x, dy } = args.inputs;
+    const backend = args.backend as MathBackendCPU;
+    const [rows, d] = logits.shape;
+    const out = new Float32Array(rows * d);
+    addon.bceLogitsGrad(values(backend, logits), values(backend, x), values(backend, dy), out, rows, d);
+    return output(backend, [rows, d], out);
+  };
+  return [
+    { kernelName: FUSED.bernoulliNll, backendName: 'native', kernelFunc: nll as tf.KernelFunc },
+    { kernelName: FUSED.bernoulliNllGrad, backendName: 'native', kernelFunc: grad as tf.KernelFunc },
+  ];
+}
