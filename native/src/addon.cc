@@ -54,7 +54,7 @@ Napi::Value BceLogitsGrad(const Napi::CallbackInfo& a) {
 Napi::Value Info(const Napi::CallbackInfo& a) {
   Napi::Object o = Napi::Object::New(a.Env());
   o.Set("threads", lk::maxThreads());
-  o.Set("gemmThreadThreshold", lk::gemmThreadThreshold());
+  o.Set("gemmThreadThreshold", static_cast<double>(lk::gemmThreadThreshold()));
 #ifdef LATENTKIT_ACCELERATE
   o.Set("blas", "Accelerate");
 #else

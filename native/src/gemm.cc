@@ -1,5 +1,6 @@
 // Matrix products through CBLAS sgemm (OpenBLAS, or Accelerate on macOS), with a thread count chosen per product.
 #include "kernels.h"
+#include <cstdlib>
 #include <thread>
 #ifdef LATENTKIT_ACCELERATE
 #include <Accelerate/Accelerate.h>
@@ -13,7 +14,14 @@ namespace lk {
 
 // OpenBLAS wakes its worker threads slowly (≈270 µs against ≈60 µs for a 128×20×400 product on one thread), so
 // products under this many multiply-adds run on one thread and larger ones on every core.
-static const int64_t kThreadThreshold = 4 * 1000 * 1000;
+// LATENTKIT_GEMM_THREAD_THRESHOLD overrides the threshold (bench/ measures it).
+static int64_t threadThreshold() {
+  static int64_t t = [] {
+    const char* env = std::getenv("LATENTKIT_GEMM_THREAD_THRESHOLD");
+    return env ? std::atoll(env) : static_cast<int64_t>(64) * 1000 * 1000;
+  }();
+  return t;
+}
 static int currentThreads = -1;
 
 int maxThreads() {
@@ -21,10 +29,10 @@ int maxThreads() {
   return n;
 }
 
-int gemmThreadThreshold() { return static_cast<int>(kThreadThreshold); }
+int64_t gemmThreadThreshold() { return threadThreshold(); }
 
 void setGemmThreads(int64_t flops) {
-  int want = flops < kThreadThreshold ? 1 : maxThreads();
+  int want = flops < threadThreshold() ? 1 : maxThreads();
   if (want != currentThreads) {
     setBlasThreads(want);
     currentThreads = want;

@@ -9,7 +9,7 @@ void gemm(const float* a, const float* b, float* c, int batch, int m, int n, int
           int64_t strideA, int64_t strideB, int64_t strideC);
 // Threads the BLAS uses for a product of m·n·k multiply-adds (1 below the threshold, all cores above).
 void setGemmThreads(int64_t flops);
-int gemmThreadThreshold();
+int64_t gemmThreadThreshold();
 int maxThreads();
 
 enum class Act : int { Linear = 0, Relu = 1, Sigmoid = 2, Elu = 3, Relu6 = 4, LeakyRelu = 5 };
