@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The latentkit command line: one subcommand per task, each a thin layer over the library.
 import { Command } from 'commander';
+import '../node.js';
 import { trainCommand } from './train.js';
 import { useCommands } from './use.js';
 

@@ -1,0 +1,33 @@
+// latentkit's public API: models, training, data, run directories and the tasks users do with a trained model.
+import './node.js';
+
+export { selectBackend, createAdam, type BackendName, type BackendPreference, type BackendInfo } from './backend/select.js';
+export { UserError } from './errors.js';
+
+export { createModel, restoreModel, defaultConfig, FAMILIES, type ModelConfig } from './models/registry.js';
+export { Autoencoder, CLASSIC_AUTOENCODER, type AutoencoderConfig } from './models/autoencoder.js';
+export { VariationalAutoencoder, REFERENCE_VAE, type VaeConfig } from './models/vae.js';
+export {
+  MODEL_KINDS, ACTIVATIONS, type ModelKind, type Activation, type AutoencoderModel, type ModelParts, type LossTerms,
+} from './models/types.js';
+
+export { gaussianKl } from './objectives/kl.js';
+export { bernoulliNll, gaussianNll, meanSquaredError, binaryCrossEntropy } from './objectives/likelihoods.js';
+export { reparameterize, LOGVAR_RANGE } from './layers/reparameterize.js';
+
+export { fit, evaluate, DEFAULT_ADAM, type FitOptions, type FitResult, type EpochMetrics, type TrainCallbacks, type BatchInfo, type AdamArgs } from './train/trainer.js';
+export { Rng } from './train/rng.js';
+
+export { makeDataset, subset, head, batchTensor, featureCount, type Dataset } from './data/dataset.js';
+export { loadData, type DataOptions, type LoadedData } from './data/load.js';
+export { loadEmbedded, EMBEDDED_NAMES, type EmbeddedName } from './data/embedded.js';
+export { loadIdx, readIdx } from './data/idx.js';
+export { loadCsv, type CsvOptions } from './data/csv.js';
+export { loadPngFolder } from './data/png-folder.js';
+export { fitScaling, applyScaling, invertScaling, type Scaling, type ScalingKind } from './data/scaling.js';
+
+export { saveRun, loadRun, readManifest, RUN_FORMAT_VERSION, type RunManifest, type RunInfo } from './io/run-dir.js';
+export { folderSaveHandler, folderLoadHandler } from './io/layers-files.js';
+
+export { encodeDataset, reconstructDataset, decodeCodes, samplePrior, interpolate, lerpCodes } from './tasks/latent.js';
+export { gridPng } from './viz/grid.js';

@@ -1,0 +1,176 @@
+// Every native kernel against tfjs's cpu backend on the same inputs: values and gradients, broadcasting, edge shapes.
+// Relative error bounds: 1e-5 for element-wise ops, 1e-4 for products and reductions (different summation orders).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertClose } from './helpers.js';
+import * as tf from '../src/backend/tfjs.js';
+import { registerNative } from '../src/backend/native/register.js';
+import { createAdam, selectBackend } from '../src/backend/select.js';
+import { createModel, defaultConfig } from '../src/models/registry.js';
+import { Rng } from '../src/train/rng.js';
+
+const native = registerNative();
+const skip = 'reason' in native ? `native backend unavailable: ${native.reason}` : false;
+if (skip && process.env.LATENTKIT_REQUIRE_NATIVE === '1') throw new Error(skip);
+
+function randomArray(n: number, seed: number, lo = -2, hi = 2): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n }, () => lo + (hi - lo) * rng.next());
+}
+
+/** Runs `fn` on the cpu backend and on the native backend and returns the copied outputs of each. */
+async function onBoth(fn: () => tf.Tensor | tf.Tensor[]): Promise<{ cpu: Float32Array[]; native: Float32Array[] }> {
+  const run = async (name: string) => {
+    await tf.setBackend(name);
+    return tf.tidy(() => [fn()].flat()).map((t) => {
+      const copy = Float32Array.from(t.dataSync());
+      t.dispose();
+      return copy;
+    });
+  };
+  const cpu = await run('cpu');
+  const nat = await run('native');
+  await selectBackend();
+  return { cpu, native: nat };
+}
+
+async function assertSame(fn: () => tf.Tensor | tf.Tensor[], rtol: number, what: string): Promise<void> {
+  const { cpu, native: nat } = await onBoth(fn);
+  assert.equal(nat.length, cpu.length);
+  cpu.forEach((c, i) => assertClose(nat[i], c, rtol, rtol, `${what} output ${i}`));
+}
+
+test('matMul: transposes, batches, broadcast batches, empty and size-1 dimensions, with gradients', { skip }, async () => {
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[5, 7], [7, 3], false, false], [[7, 5], [7, 3], true, false], [[5, 7], [3, 7], false, true], [[7, 5], [3, 7], true, true],
+    [[2, 5, 7], [2, 7, 3], false, false], [[1, 5, 7], [3, 7, 2], false, false], [[3, 5, 7], [7, 2], false, false],
+    [[4, 0], [0, 3], false, false], [[1, 1], [1, 1], false, false], [[1, 9], [9, 1], false, false],
+  ];
+  for (const [sa, sb, ta, tb] of cases) {
+    const a = randomArray(sa.reduce((x, y) => x * y, 1), 1);
+    const b = randomArray(sb.reduce((x, y) => x * y, 1), 2);
+    const what = `[${sa}]${ta ? 'ᵀ' : ''}·[${sb}]${tb ? 'ᵀ' : ''}`;
+    await assertSame(() => tf.matMul(tf.tensor(a, sa), tf.tensor(b, sb), ta, tb), 1e-4, what);
+    // tfjs's own BatchMatMul gradient rejects broadcast batches, on every backend.
+    if (sa.includes(0) || sa.length !== sb.length || sa[0] !== sb[0]) continue;
+    await assertSame(() => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y, ta, tb).square().sum())([tf.tensor(a, sa), tf.tensor(b, sb)]), 1e-4, `${what} grads`);
+  }
+});
+
+test('fused matMul: bias and each activation, values and gradients', { skip }, async () => {
+  const a = randomArray(6 * 4, 3);
+  const b = randomArray(4 * 5, 4);
+  const bias = randomArray(5, 5);
+  for (const activation of ['linear', 'relu', 'sigmoid', 'elu', 'relu6', 'leakyrelu'] as const) {
+    const f = (x: tf.Tensor, w: tf.Tensor, c: tf.Tensor) =>
+      tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: c, activation, leakyreluAlpha: 0.1 });
+    await assertSame(() => f(tf.tensor2d(a, [6, 4]), tf.tensor2d(b, [4, 5]), tf.tensor1d(bias)), 1e-4, activation);
+    await assertSame(() => tf.grads((x: tf.Tensor, w: tf.Tensor, c: tf.Tensor) => f(x, w, c).square().sum())(
+      [tf.tensor2d(a, [6, 4]), tf.tensor2d(b, [4, 5]), tf.tensor1d(bias)]), 1e-4, `${activation} grads`);
+  }
+});
+
+test('binary ops with scalar, row, column and general broadcasting, values and gradients', { skip }, async () => {
+  const shapes: [number[], number[]][] = [
+    [[4, 5], [4, 5]], [[4, 5], [5]], [[5], [4, 5]], [[4, 5], [4, 1]], [[4, 1], [4, 5]], [[4, 5], []], [[], [4, 5]],
+    [[2, 3, 4], [3, 4]], [[2, 3, 4], [2, 1, 1]], [[2, 3, 4], [1, 3, 1]], [[1, 5], [4, 1]], [[0, 3], [3]], [[1], [1]],
+  ];
+  const ops: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [
+    ['add', tf.add], ['sub', tf.sub], ['mul', tf.mul], ['div', tf.div], ['maximum', tf.maximum], ['minimum', tf.minimum],
+    ['squaredDifference', tf.squaredDifference],
+  ];
+  for (const [sa, sb] of shapes) {
+    const a = randomArray(sa.reduce((x, y) => x * y, 1), 6);
+    const b = randomArray(sb.reduce((x, y) => x * y, 1), 7, 0.5, 2);
+    for (const [name, op] of ops) {
+      const what = `${name} [${sa}] [${sb}]`;
+      await assertSame(() => op(tf.tensor(a, sa), tf.tensor(b, sb)), 1e-5, what);
+      if (name === 'maximum' || name === 'minimum' || sa.includes(0)) continue;
+      // tfjs's SquaredDifference gradient does not reduce broadcast dimensions, on every backend.
+      if (name === 'squaredDifference' && sa.join() !== sb.join()) continue;
+      await assertSame(() => tf.grads((x: tf.Tensor, y: tf.Tensor) => op(x, y).mul(tf.tensor(a, sa)).sum())([tf.tensor(a, sa), tf.tensor(b, sb)]), 1e-4, `${what} grads`);
+    }
+  }
+  await assertSame(() => tf.pow(tf.tensor([1.5, 2, 0.5]), tf.tensor([2, 0.5, 3])), 1e-5, 'pow');
+});
+
+test('unary ops, values and gradients, including Step with alpha = −1', { skip }, async () => {
+  const x = randomArray(40, 8, -3, 3);
+  const positive = randomArray(40, 9, 0.1, 4);
+  const ops: [string, (t: tf.Tensor) => tf.Tensor, Float32Array][] = [
+    ['relu', tf.relu, x], ['exp', tf.exp, x], ['log', tf.log, positive], ['neg', tf.neg, x], ['abs', tf.abs, x],
+    ['log1p', tf.log1p, positive], ['square', tf.square, x], ['sqrt', tf.sqrt, positive], ['sigmoid', tf.sigmoid, x],
+    ['softplus', tf.softplus, x], ['tanh', tf.tanh, x], ['rsqrt', tf.rsqrt, positive], ['reciprocal', tf.reciprocal, positive],
+    ['elu', tf.elu, x], ['step', (t) => tf.step(t), x], ['step(−1)', (t) => tf.step(t, -1), x],
+  ];
+  for (const [name, op, input] of ops) {
+    await assertSame(() => op(tf.tensor2d(input, [5, 8])), 1e-5, name);
+    if (name.startsWith('step')) continue;
+    await assertSame(() => tf.grad((t: tf.Tensor) => op(t).sum())(tf.tensor2d(input, [5, 8])), 1e-4, `${name} grad`);
+  }
+  await assertSame(() => tf.softplus(tf.tensor([-100, -20, 0, 20, 100])), 1e-6, 'softplus extremes');
+  await assertSame(() => tf.relu(tf.tensor([NaN, -1, 2])), 0, 'relu NaN');
+});
+
+test('Sum and Mean over leading, trailing, middle and split axes, with keepDims', { skip }, async () => {
+  const x = randomArray(3 * 4 * 5, 10);
+  for (const axis of [0, 1, 2, -1, [0, 1], [1, 2], [0, 2], [0, 1, 2]]) {
+    for (const keepDims of [false, true]) {
+      await assertSame(() => tf.sum(tf.tensor3d(x, [3, 4, 5]), axis, keepDims), 1e-5, `sum ${axis} ${keepDims}`);
+      await assertSame(() => tf.mean(tf.tensor3d(x, [3, 4, 5]), axis, keepDims), 1e-5, `mean ${axis} ${keepDims}`);
+    }
+  }
+  await assertSame(() => tf.sum(tf.tensor2d(randomArray(128 * 784, 11, 0, 1), [128, 784]), 1), 1e-5, 'long rows');
+});
+
+test('float tensors backed by a Uint8Array (bool → float32 cast) read correctly', { skip }, async () => {
+  await assertSame(() => tf.cast(tf.greater(tf.tensor([1, -1, 2, -3]), 0), 'float32').mul(tf.tensor([2, 3, 4, 5])), 0, 'cast mul');
+  await assertSame(() => tf.matMul(tf.cast(tf.greater(tf.tensor2d([1, -1, 2, -3], [2, 2]), 0), 'float32'), tf.tensor2d([1, 2, 3, 4], [2, 2])), 0, 'cast matMul');
+});
+
+test('fused Bernoulli NLL equals the composite formula, values and gradients', { skip }, async () => {
+  const { bernoulliNll } = await import('../src/objectives/likelihoods.js');
+  const logits = randomArray(6 * 10, 12, -30, 30);
+  const x = randomArray(6 * 10, 13, 0, 1);
+  await assertSame(() => bernoulliNll(tf.tensor2d(logits, [6, 10]), tf.tensor2d(x, [6, 10])), 1e-5, 'nll');
+  await assertSame(() => tf.grads((l: tf.Tensor, t: tf.Tensor) => bernoulliNll(l as tf.Tensor2D, t as tf.Tensor2D).mul(tf.tensor1d([1, 2, 3, 4, 5, 6])).sum())(
+    [tf.tensor2d(logits, [6, 10]), tf.tensor2d(x, [6, 10])]), 1e-5, 'nll grads');
+});
+
+test('in-place Adam never writes into a caller\'s array or a clone', { skip }, async () => {
+  await selectBackend('native');
+  const mine = Float32Array.from([1, 2, 3]);
+  const v = tf.variable(tf.tensor1d(mine));
+  const snapshot = tf.clone(v);
+  const adam = createAdam({ learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+  adam.minimize(() => v.square().sum(), false, [v]);
+  assert.deepEqual(Array.from(mine), [1, 2, 3]);
+  assert.deepEqual(Array.from(snapshot.dataSync()), [1, 2, 3]);
+  assertClose(v.dataSync(), [0.9, 1.9, 2.9], 1e-5); // first Adam step moves each weight by lr against its gradient's sign
+  adam.dispose();
+  v.dispose();
+  snapshot.dispose();
+  await selectBackend();
+});
+
+test('one full VAE training step gives the same weights on cpu (tfjs Adam) and native (in-place Adam)', { skip }, async () => {
+  const x = randomArray(32 * 12, 14, 0, 1);
+  const step = async (backend: 'cpu' | 'native') => {
+    await tf.setBackend(backend);
+    const model = createModel(defaultConfig('vae', [12], { latentDim: 3, hiddenUnits: [8], seed: 4 }));
+    const adam = createAdam({ learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    const vars = model.trainableVariables();
+    for (let i = 0; i < 2; i++) {
+      const rng = new Rng(i);
+      adam.minimize(() => model.lossTerms(tf.tensor2d(x, [32, 12]), rng, true).total.mean() as tf.Scalar, false, vars);
+    }
+    const weights = vars.map((v) => Float32Array.from(v.dataSync()));
+    adam.dispose();
+    model.dispose();
+    return weights;
+  };
+  const cpu = await step('cpu');
+  const nat = await step('native');
+  await selectBackend();
+  cpu.forEach((w, i) => assertClose(nat[i], w, 1e-5, 1e-5, `weight ${i}`));
+});
