@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import '../node.js';
 import { trainCommand } from './train.js';
 import { useCommands } from './use.js';
+import { doctorCommand } from './doctor.js';
 
 const program = new Command('latentkit')
   .description('autoencoders and variational autoencoders on TensorFlow.js')
@@ -11,4 +12,5 @@ const program = new Command('latentkit')
   .showHelpAfterError('(run with --help for usage)');
 program.addCommand(trainCommand());
 for (const cmd of useCommands()) program.addCommand(cmd);
+program.addCommand(doctorCommand());
 await program.parseAsync(process.argv);
