@@ -1,5 +1,6 @@
 // Element-wise kernels: broadcasting binary ops, unary ops, a reduction, and the in-place Adam update.
 #include "kernels.h"
+#include "fastmath.h"
 #include <cmath>
 #include <algorithm>
 
@@ -46,7 +47,7 @@ static void binaryLoop(F f, const float* a, Layout la, const float* b, Layout lb
   }
 }
 
-void binary(Binary op, const float* a, Layout la, const float* b, Layout lb, float* out, int64_t outer, int64_t inner) {
+LK_VECTORIZE void binary(Binary op, const float* a, Layout la, const float* b, Layout lb, float* out, int64_t outer, int64_t inner) {
   switch (op) {
     case Binary::Add: return binaryLoop([](float x, float y) { return x + y; }, a, la, b, lb, out, outer, inner);
     case Binary::Sub: return binaryLoop([](float x, float y) { return x - y; }, a, la, b, lb, out, outer, inner);
@@ -64,12 +65,10 @@ static void unaryLoop(F f, const float* x, float* out, int64_t n) {
   for (int64_t i = 0; i < n; i++) out[i] = f(x[i]);
 }
 
-static inline float sigmoid(float v) { return 1.f / (1.f + std::exp(-v)); }
-
-void unary(Unary op, const float* x, float* out, int64_t n, float alpha) {
+LK_VECTORIZE void unary(Unary op, const float* x, float* out, int64_t n, float alpha) {
   switch (op) {
     case Unary::Relu: return unaryLoop([](float v) { return v > 0.f ? v : (std::isnan(v) ? v : 0.f); }, x, out, n);
-    case Unary::Exp: return unaryLoop([](float v) { return std::exp(v); }, x, out, n);
+    case Unary::Exp: return unaryLoop([](float v) { return fastExp(v); }, x, out, n);
     case Unary::Log: return unaryLoop([](float v) { return std::log(v); }, x, out, n);
     case Unary::Neg: return unaryLoop([](float v) { return -v; }, x, out, n);
     case Unary::Abs: return unaryLoop([](float v) { return std::fabs(v); }, x, out, n);
@@ -77,8 +76,7 @@ void unary(Unary op, const float* x, float* out, int64_t n, float alpha) {
     case Unary::Square: return unaryLoop([](float v) { return v * v; }, x, out, n);
     case Unary::Sqrt: return unaryLoop([](float v) { return std::sqrt(v); }, x, out, n);
     case Unary::Sigmoid: return unaryLoop([](float v) { return sigmoid(v); }, x, out, n);
-    // softplus(v) = max(v, 0) + log1p(exp(−|v|)), exact for every v.
-    case Unary::Softplus: return unaryLoop([](float v) { return std::max(v, 0.f) + std::log1p(std::exp(-std::fabs(v))); }, x, out, n);
+    case Unary::Softplus: return unaryLoop([](float v) { return softplus(v); }, x, out, n);
     case Unary::Tanh: return unaryLoop([](float v) { return std::tanh(v); }, x, out, n);
     // tfjs's Step: 1 where v > 0, alpha elsewhere, NaN stays NaN.
     case Unary::Step: return unaryLoop([alpha](float v) { return std::isnan(v) ? v : (v > 0.f ? 1.f : alpha); }, x, out, n);
@@ -88,7 +86,7 @@ void unary(Unary op, const float* x, float* out, int64_t n, float alpha) {
   }
 }
 
-void sum3(const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner) {
+LK_VECTORIZE void sum3(const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner) {
   for (int64_t o = 0; o < outer; o++) {
     float* dst = out + o * inner;
     const float* src = x + o * reduce * inner;
@@ -106,7 +104,7 @@ void sum3(const float* x, float* out, int64_t outer, int64_t reduce, int64_t inn
   }
 }
 
-void adam(float* p, float* m, float* v, const float* g, int64_t n, float lr, float beta1, float beta2, float eps,
+LK_VECTORIZE void adam(float* p, float* m, float* v, const float* g, int64_t n, float lr, float beta1, float beta2, float eps,
           float oneMinusAccBeta1, float oneMinusAccBeta2) {
   const float c1 = 1.f - beta1;
   const float c2 = 1.f - beta2;
