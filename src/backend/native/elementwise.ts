@@ -1,8 +1,8 @@
 // Element-wise kernels: binary ops with scalar / row / column broadcasting, unary ops, and Sum / Mean over a block of axes.
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { NativeBackend } from './native-backend.js';
 import * as tf from '../tfjs.js';
 import type { NativeAddon } from './addon.js';
-import { allFloat, output, sizeOf, values, type KernelArgs } from './tensors.js';
+import { alloc, allFloat, output, sizeOf, values, type KernelArgs } from './tensors.js';
 
 const BINARY: Record<string, number> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6, Pow: 7 };
 const UNARY: Record<string, number> = {
@@ -35,8 +35,8 @@ export function elementwiseKernels(addon: NativeAddon): tf.KernelConfig[] {
           const la = layoutAt(a.shape, out, s);
           const lb = layoutAt(b.shape, out, s);
           if (la === undefined || lb === undefined) continue;
-          const backend = args.backend as MathBackendCPU;
-          const result = new Float32Array(sizeOf(out));
+          const backend = args.backend as NativeBackend;
+          const result = alloc(backend, sizeOf(out));
           addon.binary(op, values(backend, a), la, values(backend, b), lb, result, sizeOf(out.slice(0, s)), sizeOf(out.slice(s)));
           return output(backend, out, result);
         }
@@ -53,8 +53,8 @@ export function elementwiseKernels(addon: NativeAddon): tf.KernelConfig[] {
       kernelFunc: ((args: KernelArgs) => {
         const { x } = args.inputs;
         if (!allFloat(x)) return cpu(args as never);
-        const backend = args.backend as MathBackendCPU;
-        const result = new Float32Array(sizeOf(x.shape));
+        const backend = args.backend as NativeBackend;
+        const result = alloc(backend, sizeOf(x.shape));
         addon.unary(op, values(backend, x), result, result.length, (args.attrs?.alpha as number | undefined) ?? 0);
         return output(backend, x.shape, result);
       }) as tf.KernelFunc,
@@ -77,8 +77,8 @@ export function elementwiseKernels(addon: NativeAddon): tf.KernelConfig[] {
         const outer = sizeOf(x.shape.slice(0, first));
         const reduce = sizeOf(x.shape.slice(first, last + 1));
         const inner = sizeOf(x.shape.slice(last + 1));
-        const backend = args.backend as MathBackendCPU;
-        const result = new Float32Array(outer * inner);
+        const backend = args.backend as NativeBackend;
+        const result = alloc(backend, outer * inner);
         addon.sum3(values(backend, x), result, outer, reduce, inner);
         if (name === 'Mean' && reduce > 0) for (let i = 0; i < result.length; i++) result[i] /= reduce;
         const shape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));

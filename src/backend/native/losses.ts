@@ -1,9 +1,9 @@
 // Fused reconstruction loss: the Bernoulli NLL on logits and its gradient, each one pass over the batch.
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { NativeBackend } from './native-backend.js';
 import * as tf from '../tfjs.js';
 import { FUSED } from '../fused.js';
 import type { NativeAddon } from './addon.js';
-import { output, values, type KernelArgs } from './tensors.js';
+import { alloc, output, values, type KernelArgs } from './tensors.js';
 
 let gradientRegistered = false;
 
@@ -25,17 +25,17 @@ export function lossKernels(addon: NativeAddon): tf.KernelConfig[] {
   }
   const nll = (args: KernelArgs) => {
     const { logits, x } = args.inputs;
-    const backend = args.backend as MathBackendCPU;
+    const backend = args.backend as NativeBackend;
     const [rows, d] = logits.shape;
-    const out = new Float32Array(rows);
+    const out = alloc(backend, rows);
     addon.bceLogitsRows(values(backend, logits), values(backend, x), out, rows, d);
     return output(backend, [rows], out);
   };
   const grad = (args: KernelArgs) => {
     const { logits, x, dy } = args.inputs;
-    const backend = args.backend as MathBackendCPU;
+    const backend = args.backend as NativeBackend;
     const [rows, d] = logits.shape;
-    const out = new Float32Array(rows * d);
+    const out = alloc(backend, rows * d);
     addon.bceLogitsGrad(values(backend, logits), values(backend, x), values(backend, dy), out, rows, d);
     return output(backend, [rows, d], out);
   };

@@ -1,8 +1,8 @@
 // BatchMatMul and _FusedMatMul through sgemm: transposes, broadcast batches, bias and activation in one pass.
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { NativeBackend } from './native-backend.js';
 import * as tf from '../tfjs.js';
 import type { NativeAddon } from './addon.js';
-import { allFloat, output, sizeOf, values, type KernelArgs } from './tensors.js';
+import { alloc, allFloat, output, sizeOf, values, type KernelArgs } from './tensors.js';
 
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, sigmoid: 2, elu: 3, relu6: 4, leakyrelu: 5 };
 
@@ -40,8 +40,8 @@ export function matMulKernels(addon: NativeAddon): tf.KernelConfig[] {
   const cpuBatch = tf.getKernel('BatchMatMul', 'cpu')!.kernelFunc;
   const cpuFused = tf.getKernel('_FusedMatMul', 'cpu')!.kernelFunc;
 
-  const run = (backend: MathBackendCPU, a: tf.TensorInfo, b: tf.TensorInfo, p: Product, transA: boolean, transB: boolean): Float32Array => {
-    const out = new Float32Array(p.batch * p.m * p.n);
+  const run = (backend: NativeBackend, a: tf.TensorInfo, b: tf.TensorInfo, p: Product, transA: boolean, transB: boolean): Float32Array => {
+    const out = alloc(backend, p.batch * p.m * p.n);
     addon.gemm(values(backend, a), values(backend, b), out, p.batch, p.m, p.n, p.k, transA, transB, p.strideA, p.strideB, p.m * p.n);
     return out;
   };
@@ -51,7 +51,7 @@ export function matMulKernels(addon: NativeAddon): tf.KernelConfig[] {
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
     const p = allFloat(a, b) ? product(a, b, transposeA, transposeB) : undefined;
     if (!p) return cpuBatch(args as never) as tf.TensorInfo;
-    const backend = args.backend as MathBackendCPU;
+    const backend = args.backend as NativeBackend;
     return output(backend, p.outShape, run(backend, a, b, p, transposeA, transposeB));
   };
 
@@ -63,7 +63,7 @@ export function matMulKernels(addon: NativeAddon): tf.KernelConfig[] {
     const act = ACTIVATIONS[activation];
     const p = allFloat(a, b, bias) && act !== undefined && !preluActivationWeights ? product(a!, b!, transposeA, transposeB) : undefined;
     if (!p || (bias && sizeOf(bias.shape) !== p.n && sizeOf(bias.shape) !== 1)) return cpuFused(args as never) as tf.TensorInfo;
-    const backend = args.backend as MathBackendCPU;
+    const backend = args.backend as NativeBackend;
     const out = run(backend, a!, b!, p, transposeA, transposeB);
     let biasValues = bias ? values(backend, bias) : null;
     if (biasValues && biasValues.length === 1 && p.n !== 1) biasValues = new Float32Array(p.n).fill(biasValues[0]);

@@ -1,7 +1,7 @@
 // Registers the `native` backend: a MathBackendCPU with every cpu kernel, whose hot kernels are replaced by native ones.
-import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../tfjs.js';
 import { loadAddon, type NativeAddon } from './addon.js';
+import { NativeBackend } from './native-backend.js';
 import { matMulKernels } from './matmul.js';
 import { elementwiseKernels } from './elementwise.js';
 import { lossKernels } from './losses.js';
@@ -15,7 +15,7 @@ export function registerNative(): { addon: NativeAddon } | { reason: string } {
   if (registered) return { addon: registered };
   const { addon, reason } = loadAddon();
   if (!addon) return { reason: reason! };
-  tf.registerBackend(NATIVE, () => new MathBackendCPU(), 0);
+  tf.registerBackend(NATIVE, () => new NativeBackend(), 0);
   for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: NATIVE });
   for (const kernel of [...matMulKernels(addon), ...elementwiseKernels(addon), ...lossKernels(addon)]) {
     if (tf.getKernel(kernel.kernelName, NATIVE)) tf.unregisterKernel(kernel.kernelName, NATIVE);

@@ -1,16 +1,16 @@
-// Reading and writing tensor data on the native backend (a MathBackendCPU whose hot kernels are native).
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+// Reading and writing tensor data on the native backend (a NativeBackend whose hot kernels are native).
+import type { NativeBackend } from './native-backend.js';
 import type * as tf from '../tfjs.js';
 
 export type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
 
 /** Float32 values of a tensor. tfjs-cpu's bool→float32 cast can leave a Uint8Array behind a float32 tensor: copy it. */
-export function values(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array {
+export function values(backend: NativeBackend, t: tf.TensorInfo): Float32Array {
   const v = backend.data.get(t.dataId)!.values;
   return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
 }
 
-export function output(backend: MathBackendCPU, shape: number[], data: Float32Array): tf.TensorInfo {
+export function output(backend: NativeBackend, shape: number[], data: Float32Array): tf.TensorInfo {
   return backend.makeTensorInfo(shape, 'float32', data);
 }
 
@@ -18,4 +18,9 @@ export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) 
 
 export function allFloat(...ts: (tf.TensorInfo | undefined)[]): boolean {
   return ts.every((t) => t === undefined || t.dtype === 'float32');
+}
+
+/** An output array of `length` floats from the backend's pool; the kernel must write every element. */
+export function alloc(backend: tf.KernelBackend, length: number): Float32Array {
+  return (backend as NativeBackend).alloc(length);
 }
