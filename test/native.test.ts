@@ -174,3 +174,28 @@ test('one full VAE training step gives the same weights on cpu (tfjs Adam) and n
   await selectBackend();
   cpu.forEach((w, i) => assertClose(nat[i], w, 1e-5, 1e-5, `weight ${i}`));
 });
+
+test('convolutions: strides, padding, dilation, bias and activation, transposed, with gradients', { skip }, async () => {
+  const x = randomArray(2 * 7 * 7 * 3, 15);
+  const w = randomArray(3 * 3 * 3 * 4, 16);
+  const bias = randomArray(4, 17);
+  const cases: { strides: 1 | 2; pad: 'same' | 'valid'; dilations: 1 | 2 }[] = [
+    { strides: 1, pad: 'same', dilations: 1 }, { strides: 2, pad: 'same', dilations: 1 }, { strides: 1, pad: 'valid', dilations: 1 },
+    { strides: 2, pad: 'valid', dilations: 1 }, { strides: 1, pad: 'same', dilations: 2 },
+  ];
+  for (const { strides, pad, dilations } of cases) {
+    const what = `conv stride ${strides} ${pad} dilation ${dilations}`;
+    const conv = (a: tf.Tensor, f: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, strides, pad, 'NHWC', dilations);
+    await assertSame(() => conv(tf.tensor4d(x, [2, 7, 7, 3]), tf.tensor4d(w, [3, 3, 3, 4])), 1e-4, what);
+    await assertSame(() => tf.fused.conv2d({ x: tf.tensor4d(x, [2, 7, 7, 3]), filter: tf.tensor4d(w, [3, 3, 3, 4]), strides, pad, dilations, bias: tf.tensor1d(bias), activation: 'relu' }), 1e-4, `fused ${what}`);
+    if (dilations > 1) continue; // tfjs computes no conv gradient with dilation > 1 on any backend
+    await assertSame(() => tf.grads((a: tf.Tensor, f: tf.Tensor) => conv(a, f).square().sum())([tf.tensor4d(x, [2, 7, 7, 3]), tf.tensor4d(w, [3, 3, 3, 4])]), 1e-4, `${what} grads`);
+    await assertSame(() => tf.grads((a: tf.Tensor, f: tf.Tensor, b: tf.Tensor) => tf.fused.conv2d({ x: a as tf.Tensor4D, filter: f as tf.Tensor4D, strides, pad, bias: b, activation: 'elu' }).square().sum())(
+      [tf.tensor4d(x, [2, 7, 7, 3]), tf.tensor4d(w, [3, 3, 3, 4]), tf.tensor1d(bias)]), 1e-4, `fused ${what} grads`);
+  }
+  // Transposed convolution [2, 4, 4, 4] → [2, 7, 7, 3] (stride 2, same), the decoder's upsampling step.
+  const y = randomArray(2 * 4 * 4 * 4, 18);
+  const deconv = (a: tf.Tensor, f: tf.Tensor) => tf.conv2dTranspose(a as tf.Tensor4D, f as tf.Tensor4D, [2, 7, 7, 3], 2, 'same');
+  await assertSame(() => deconv(tf.tensor4d(y, [2, 4, 4, 4]), tf.tensor4d(w, [3, 3, 3, 4])), 1e-4, 'conv2dTranspose');
+  await assertSame(() => tf.grads((a: tf.Tensor, f: tf.Tensor) => deconv(a, f).square().sum())([tf.tensor4d(y, [2, 4, 4, 4]), tf.tensor4d(w, [3, 3, 3, 4])]), 1e-4, 'conv2dTranspose grads');
+});

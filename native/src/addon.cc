@@ -51,6 +51,22 @@ Napi::Value BceLogitsGrad(const Napi::CallbackInfo& a) {
   return a.Env().Undefined();
 }
 
+lk::ConvShape Shape(const Napi::Value& v) {
+  Napi::Int32Array a = v.As<Napi::Int32Array>();
+  const int32_t* d = a.Data();
+  return {d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13]};
+}
+
+Napi::Value Im2col(const Napi::CallbackInfo& a) {
+  lk::im2col(F(a[0]), F(a[1]), Shape(a[2]));
+  return a.Env().Undefined();
+}
+
+Napi::Value Col2im(const Napi::CallbackInfo& a) {
+  lk::col2im(F(a[0]), F(a[1]), Shape(a[2]));
+  return a.Env().Undefined();
+}
+
 Napi::Value Info(const Napi::CallbackInfo& a) {
   Napi::Object o = Napi::Object::New(a.Env());
   o.Set("threads", lk::maxThreads());
@@ -72,6 +88,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("adam", Napi::Function::New(env, Adam));
   exports.Set("bceLogitsRows", Napi::Function::New(env, BceLogitsRows));
   exports.Set("bceLogitsGrad", Napi::Function::New(env, BceLogitsGrad));
+  exports.Set("im2col", Napi::Function::New(env, Im2col));
+  exports.Set("col2im", Napi::Function::New(env, Col2im));
   exports.Set("info", Napi::Function::New(env, Info));
   return exports;
 }

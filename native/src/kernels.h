@@ -36,4 +36,11 @@ void adam(float* p, float* m, float* v, const float* g, int64_t n, float lr, flo
 void bceLogitsRows(const float* logits, const float* x, float* out, int64_t rows, int64_t d);
 void bceLogitsGrad(const float* logits, const float* x, const float* dy, float* dLogits, int64_t rows, int64_t d);
 
+// An NHWC convolution: input [n, h, w, c], filter [fh, fw, c, outC], output [n, oh, ow, outC].
+struct ConvShape {
+  int n, h, w, c, fh, fw, sh, sw, dh, dw, padTop, padLeft, oh, ow;
+};
+void im2col(const float* x, float* cols, const ConvShape& s);
+void col2im(const float* cols, float* x, const ConvShape& s);
+
 }  // namespace lk

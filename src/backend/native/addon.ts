@@ -15,6 +15,9 @@ export interface NativeAddon {
     eps: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number): void;
   bceLogitsRows(logits: Float32Array, x: Float32Array, out: Float32Array, rows: number, d: number): void;
   bceLogitsGrad(logits: Float32Array, x: Float32Array, dy: Float32Array, dLogits: Float32Array, rows: number, d: number): void;
+  /** shape: Int32Array [n, h, w, c, fh, fw, sh, sw, dh, dw, padTop, padLeft, oh, ow]. */
+  im2col(x: Float32Array, cols: Float32Array, shape: Int32Array): void;
+  col2im(cols: Float32Array, x: Float32Array, shape: Int32Array): void;
   info(): { threads: number; gemmThreadThreshold: number; blas: string };
 }
 

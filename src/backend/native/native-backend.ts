@@ -27,15 +27,23 @@ export class NativeBackend extends MathBackendCPU {
     return fresh;
   }
 
+  /** Returns a scratch array from alloc() that no tensor holds. */
+  release(values: Float32Array): void {
+    this.recycle(values);
+  }
+
+  private recycle(values: Float32Array): void {
+    if (!pooled.has(values) || this.freeBytes + values.byteLength > POOL_BYTES_LIMIT) return;
+    const list = this.free.get(values.length) ?? [];
+    list.push(values);
+    this.free.set(values.length, list);
+    this.freeBytes += values.byteLength;
+  }
+
   override disposeData(dataId: tf.DataId, force = false): boolean {
     const values = this.data.get(dataId)?.values;
     const disposed = super.disposeData(dataId, force);
-    if (disposed && values instanceof Float32Array && pooled.has(values) && this.freeBytes + values.byteLength <= POOL_BYTES_LIMIT) {
-      const list = this.free.get(values.length) ?? [];
-      list.push(values);
-      this.free.set(values.length, list);
-      this.freeBytes += values.byteLength;
-    }
+    if (disposed && values instanceof Float32Array) this.recycle(values);
     return disposed;
   }
 

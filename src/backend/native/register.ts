@@ -5,6 +5,7 @@ import { NativeBackend } from './native-backend.js';
 import { matMulKernels } from './matmul.js';
 import { elementwiseKernels } from './elementwise.js';
 import { lossKernels } from './losses.js';
+import { convKernels } from './conv.js';
 
 export const NATIVE = 'native';
 
@@ -17,7 +18,7 @@ export function registerNative(): { addon: NativeAddon } | { reason: string } {
   if (!addon) return { reason: reason! };
   tf.registerBackend(NATIVE, () => new NativeBackend(), 0);
   for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: NATIVE });
-  for (const kernel of [...matMulKernels(addon), ...elementwiseKernels(addon), ...lossKernels(addon)]) {
+  for (const kernel of [...matMulKernels(addon), ...elementwiseKernels(addon), ...lossKernels(addon), ...convKernels(addon)]) {
     if (tf.getKernel(kernel.kernelName, NATIVE)) tf.unregisterKernel(kernel.kernelName, NATIVE);
     tf.registerKernel(kernel);
   }

@@ -24,3 +24,8 @@ export function allFloat(...ts: (tf.TensorInfo | undefined)[]): boolean {
 export function alloc(backend: tf.KernelBackend, length: number): Float32Array {
   return (backend as NativeBackend).alloc(length);
 }
+
+/** Gives a scratch array from alloc() back to the pool. */
+export function release(backend: tf.KernelBackend, scratch: Float32Array): void {
+  (backend as NativeBackend).release(scratch);
+}
