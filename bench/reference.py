@@ -1,0 +1,154 @@
+"""PyTorch reference for latentkit's benchmarks: the same models, initialisation, optimizer and data.
+
+  speed   <model> <batch> <samples>   samples/s of training (best of 3 epochs) on random binary images
+  infer   <samples>                   samples/s of encoding + per-example −ELBO scoring (best of 3)
+  quality <data-dir> <epochs>         train the dense VAE and AE on the exported split, print test −ELBO and MSE
+
+Models: 'dense' is the VAE 784-400-20 (ReLU, Bernoulli); 'conv' two stride-2 convolutions → 16-d latent → two
+stride-2 transposed convolutions. Weights are Glorot-uniform with zero biases, as Keras and latentkit initialise.
+Prints one JSON object per line.
+"""
+import json, os, sys, time
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+
+
+def glorot(module):
+    for m in module.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+
+
+class DenseVAE(nn.Module):
+    def __init__(self, hidden=400, latent=20):
+        super().__init__()
+        self.fc1, self.mu, self.logvar = nn.Linear(784, hidden), nn.Linear(hidden, latent), nn.Linear(hidden, latent)
+        self.fc3, self.fc4 = nn.Linear(latent, hidden), nn.Linear(hidden, 784)
+        glorot(self)
+
+    def encode(self, x):
+        h = F.relu(self.fc1(x))
+        return self.mu(h), self.logvar(h).clamp(-20, 10)
+
+    def decode(self, z):
+        return self.fc4(F.relu(self.fc3(z)))
+
+
+class ConvVAE(nn.Module):
+    def __init__(self, latent=16):
+        super().__init__()
+        self.c1, self.c2 = nn.Conv2d(1, 32, 3, 2, 1), nn.Conv2d(32, 64, 3, 2, 1)
+        self.mu, self.logvar = nn.Linear(64 * 7 * 7, latent), nn.Linear(64 * 7 * 7, latent)
+        self.fc = nn.Linear(latent, 64 * 7 * 7)
+        self.d1 = nn.ConvTranspose2d(64, 32, 3, 2, 1, output_padding=1)
+        self.d2 = nn.ConvTranspose2d(32, 1, 3, 2, 1, output_padding=1)
+        glorot(self)
+
+    def encode(self, x):
+        h = F.relu(self.c2(F.relu(self.c1(x.view(-1, 1, 28, 28))))).flatten(1)
+        return self.mu(h), self.logvar(h).clamp(-20, 10)
+
+    def decode(self, z):
+        h = F.relu(self.fc(z)).view(-1, 64, 7, 7)
+        return self.d2(F.relu(self.d1(h))).flatten(1)
+
+
+def neg_elbo(model, x):
+    """Per-example −ELBO in nats: Bernoulli NLL on logits + analytic KL, one sample of z."""
+    mu, logvar = model.encode(x)
+    z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+    recon = F.binary_cross_entropy_with_logits(model.decode(z), x, reduction='none').sum(1)
+    kl = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(1)
+    return recon + kl, recon, kl
+
+
+def random_images(n):
+    g = torch.Generator().manual_seed(1)
+    return (torch.rand(n, 784, generator=g) > 0.8).float()
+
+
+def train_epoch(model, opt, x, batch):
+    order = torch.randperm(x.shape[0])
+    for i in range(0, x.shape[0], batch):
+        xb = x[order[i:i + batch]]
+        loss = neg_elbo(model, xb)[0].mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
+def speed(kind, batch, samples):
+    model = DenseVAE() if kind == 'dense' else ConvVAE()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-8)
+    x = random_images(samples)
+    best = 0.0
+    for _ in range(3):
+        start = time.perf_counter()
+        train_epoch(model, opt, x, batch)
+        best = max(best, samples / (time.perf_counter() - start))
+    print(json.dumps({'mode': 'speed', 'model': kind, 'batch': batch, 'samplesPerSecond': best, 'threads': torch.get_num_threads()}))
+
+
+def infer(samples):
+    model = DenseVAE()
+    x = random_images(samples)
+    best = 0.0
+    with torch.no_grad():
+        for _ in range(3):
+            start = time.perf_counter()
+            for i in range(0, samples, 500):
+                xb = x[i:i + 500]
+                model.encode(xb)
+                neg_elbo(model, xb)[0].numpy()
+            best = max(best, samples / (time.perf_counter() - start))
+    print(json.dumps({'mode': 'infer', 'samplesPerSecond': best}))
+
+
+def load_split(data_dir, name):
+    raw = np.fromfile(os.path.join(data_dir, f'{name}.u8'), dtype=np.uint8)
+    return torch.from_numpy(raw.reshape(-1, 784).astype(np.float32) / 255.0)
+
+
+def quality(data_dir, epochs):
+    train, test = load_split(data_dir, 'train'), load_split(data_dir, 'test')
+    vae = DenseVAE()
+    opt = torch.optim.Adam(vae.parameters(), lr=1e-3, eps=1e-8)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        train_epoch(vae, opt, train, 128)
+    vae_seconds = time.perf_counter() - start
+    with torch.no_grad():
+        total, recon, kl = neg_elbo(vae, test)
+    print(json.dumps({'mode': 'quality', 'model': 'vae', 'testNegElbo': total.mean().item(), 'reconstruction': recon.mean().item(),
+                      'kl': kl.mean().item(), 'seconds': vae_seconds}))
+    ae = nn.Sequential(nn.Linear(784, 32), nn.ReLU(), nn.Linear(32, 784), nn.Sigmoid())
+    glorot(ae)
+    opt = torch.optim.Adam(ae.parameters(), lr=1e-3, eps=1e-8)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        order = torch.randperm(train.shape[0])
+        for i in range(0, train.shape[0], 128):
+            xb = train[order[i:i + 128]]
+            loss = F.mse_loss(ae(xb), xb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    ae_seconds = time.perf_counter() - start
+    with torch.no_grad():
+        mse = F.mse_loss(ae(test), test).item()
+    print(json.dumps({'mode': 'quality', 'model': 'ae', 'testMse': mse, 'seconds': ae_seconds}))
+
+
+if __name__ == '__main__':
+    mode = sys.argv[1]
+    if mode == 'speed':
+        speed(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif mode == 'infer':
+        infer(int(sys.argv[2]))
+    else:
+        quality(sys.argv[2], int(sys.argv[3]))

@@ -1,0 +1,109 @@
+// npm run bench:train — training and inference throughput of latentkit's backends against PyTorch, in one run.
+// Prints samples/s (best of 3 epochs) and the ratio to PyTorch measured in the same run; the machine is noisy, so
+// only the ratios are comparable between runs.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as tf from '../src/backend/tfjs.js';
+import { evaluate, fit, selectBackend, type AutoencoderModel, type BackendName } from '../src/index.js';
+import { loadAddon } from '../src/backend/native/addon.js';
+import { gemmGflops } from '../src/tasks/gemm-speed.js';
+import { convVae, denseVae, randomImages } from './models.js';
+import { pytorch } from './reference.js';
+
+interface Case {
+  name: string;
+  model: 'dense' | 'conv';
+  batch: number;
+  /** Training samples per epoch on native and PyTorch; the slow backends train on fewer. */
+  samples: number;
+  /** Multiply-adds per example in the forward pass; training costs three times that (forward + two backward GEMMs). */
+  forwardMacs: number;
+}
+
+const DENSE_MACS = 784 * 400 + 2 * 400 * 20 + 20 * 400 + 400 * 784;
+// conv1 14·14·(9·1)·32, conv2 7·7·(9·32)·64, heads 2·3136·16, dense 16·3136, deconv1 7·7·(9·32)·64 (as its gradient), deconv2 14·14·(9·1)·32.
+const CONV_MACS = 14 * 14 * 9 * 32 + 7 * 7 * 9 * 32 * 64 + 2 * 3136 * 16 + 16 * 3136 + 7 * 7 * 9 * 32 * 64 + 14 * 14 * 9 * 32;
+
+const CASES: Case[] = [
+  { name: 'dense VAE 784-400-20, batch 128', model: 'dense', batch: 128, samples: 12800, forwardMacs: DENSE_MACS },
+  { name: 'dense VAE 784-400-20, batch 512', model: 'dense', batch: 512, samples: 25600, forwardMacs: DENSE_MACS },
+  { name: 'conv VAE 28×28×1 → 16, batch 128', model: 'conv', batch: 128, samples: 6400, forwardMacs: CONV_MACS },
+];
+/** The slow backends train on a fraction of the samples (at least one batch) so that the run stays in minutes. */
+const SAMPLE_FRACTION: Record<BackendName, number> = { native: 1, wasm: 0.1, cpu: 0.01 };
+
+async function trainSpeed(backend: BackendName, c: Case): Promise<number | string> {
+  await selectBackend(backend);
+  let model: AutoencoderModel | undefined;
+  try {
+    model = c.model === 'dense' ? denseVae() : convVae();
+    const samples = Math.max(c.batch, Math.round(c.samples * SAMPLE_FRACTION[backend]));
+    const { history } = await fit(model, randomImages(samples), { epochs: backend === 'native' ? 3 : 2, batchSize: c.batch });
+    return Math.max(...history.map((h) => h.samplesPerSecond));
+  } catch (err) {
+    return `cannot train: ${(err as Error).message.split('\n')[0]}`;
+  } finally {
+    model?.dispose();
+  }
+}
+
+async function inferenceSpeed(backend: BackendName, samples: number): Promise<number> {
+  await selectBackend(backend);
+  const model = denseVae();
+  const data = randomImages(samples);
+  let best = 0;
+  for (let r = 0; r < 3; r++) {
+    const start = performance.now();
+    model.encode(tf.zeros([1, 784])).dispose();
+    evaluate(model, data, 500); // encodes every image and scores its −ELBO
+    best = Math.max(best, samples / ((performance.now() - start) / 1000));
+  }
+  model.dispose();
+  return best;
+}
+
+const fmt = (v: number | string | undefined) => (typeof v === 'number' ? `${v.toFixed(0).padStart(8)} samples/s` : `  ${v ?? 'n/a'}`);
+
+/** Runs one measurement in a fresh process, so that one backend's memory and JIT state never slow another's. */
+function measure(task: string, backend: BackendName, index: number): number | string {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), task, backend, String(index)], { encoding: 'utf8' });
+  if (r.status !== 0) return `failed: ${r.stderr.trim().split('\n').pop()}`;
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { value: number | string };
+  return out.value;
+}
+const ratio = (v: number | string, ref: number | undefined) => (typeof v === 'number' && ref ? `${(v / ref).toFixed(2)}×` : '');
+
+async function main(): Promise<void> {
+  const backends: BackendName[] = loadAddon().addon ? ['native', 'wasm', 'cpu'] : ['wasm', 'cpu'];
+  const info = loadAddon().addon?.info();
+  console.log(`latentkit bench:train — ${new Date().toISOString()}; native addon: ${info ? `${info.blas}, ${info.threads} threads` : 'not built'}`);
+  await selectBackend(backends[0]);
+  const gflops = gemmGflops(128, 784, 400);
+  for (const c of CASES) {
+    const ref = pytorch('speed', c.model, c.batch, c.samples)?.[0];
+    const refRate = ref ? Number(ref.samplesPerSecond) : undefined;
+    console.log(`\n${c.name}`);
+    console.log(`  pytorch ${fmt(refRate)}${ref ? ` (${ref.threads} thread${ref.threads === 1 ? '' : 's'})` : ''}`);
+    for (const backend of backends) {
+      const rate = measure('train', backend, CASES.indexOf(c));
+      console.log(`  ${backend.padEnd(7)} ${fmt(rate)}  ${ratio(rate, refRate)}`);
+      if (backend === 'native' && typeof rate === 'number') {
+        const limit = (gflops * 1e9) / (2 * 3 * c.forwardMacs);
+        console.log(`          GEMM-bound limit ${limit.toFixed(0)} samples/s (sgemm ${gflops.toFixed(0)} GFLOP/s ÷ ${(6 * c.forwardMacs / 1e6).toFixed(1)} MFLOP/sample): ${(100 * rate / limit).toFixed(0)} % reached`);
+      }
+    }
+  }
+  const ref = pytorch('infer', 10000)?.[0];
+  const refRate = ref ? Number(ref.samplesPerSecond) : undefined;
+  console.log('\ninference: encode + per-example −ELBO of 10,000 images (dense VAE)');
+  console.log(`  pytorch ${fmt(refRate)}`);
+  for (const backend of backends) {
+    const rate = measure('infer', backend, backend === 'native' ? 10000 : 2000);
+    console.log(`  ${backend.padEnd(7)} ${fmt(rate)}  ${ratio(rate, refRate)}`);
+  }
+}
+
+const [task, backend, arg] = process.argv.slice(2);
+if (task === 'train') console.log(JSON.stringify({ value: await trainSpeed(backend as BackendName, CASES[Number(arg)]) }));
+else if (task === 'infer') console.log(JSON.stringify({ value: await inferenceSpeed(backend as BackendName, Number(arg)) }));
+else await main();
