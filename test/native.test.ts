@@ -153,11 +153,11 @@ test('in-place Adam never writes into a caller\'s array or a clone', { skip }, a
   await selectBackend();
 });
 
-test('one full VAE training step gives the same weights on cpu (tfjs Adam) and native (in-place Adam)', { skip }, async () => {
+for (const kind of ['vae', 'ae'] as const) test(`two full ${kind} training steps give the same weights on cpu (tfjs ops and Adam) and native (fused kernels, in-place Adam)`, { skip }, async () => {
   const x = randomArray(32 * 12, 14, 0, 1);
   const step = async (backend: 'cpu' | 'native') => {
     await tf.setBackend(backend);
-    const model = createModel(defaultConfig('vae', [12], { latentDim: 3, hiddenUnits: [8], seed: 4 }));
+    const model = createModel(defaultConfig(kind, [12], { latentDim: 3, hiddenUnits: [8], seed: 4, activation: 'elu' }));
     const adam = createAdam({ learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
     const vars = model.trainableVariables();
     for (let i = 0; i < 2; i++) {
@@ -198,4 +198,17 @@ test('convolutions: strides, padding, dilation, bias and activation, transposed,
   const deconv = (a: tf.Tensor, f: tf.Tensor) => tf.conv2dTranspose(a as tf.Tensor4D, f as tf.Tensor4D, [2, 7, 7, 3], 2, 'same');
   await assertSame(() => deconv(tf.tensor4d(y, [2, 4, 4, 4]), tf.tensor4d(w, [3, 3, 3, 4])), 1e-4, 'conv2dTranspose');
   await assertSame(() => tf.grads((a: tf.Tensor, f: tf.Tensor) => deconv(a, f).square().sum())([tf.tensor4d(y, [2, 4, 4, 4]), tf.tensor4d(w, [3, 3, 3, 4])]), 1e-4, 'conv2dTranspose grads');
+});
+
+test('fused Gaussian head equals reparameterize + KL with logvar clamped, values and gradients', { skip }, async () => {
+  const { VariationalAutoencoder } = await import('../src/models/vae.js');
+  const vae = createModel(defaultConfig('vae', [4], { latentDim: 3, hiddenUnits: [] })) as InstanceType<typeof VariationalAutoencoder>;
+  const mu = randomArray(4 * 3, 19);
+  const raw = Float32Array.from([-25, -20, -3, 0, 2, 9.9, 10, 12, -0.5, 1, -19, 30]); // outside, at and inside the clamp range
+  const eps = randomArray(4 * 3, 20);
+  const head = (m: tf.Tensor, l: tf.Tensor) => (vae as unknown as { sampleWithKl(a: tf.Tensor, b: tf.Tensor, c: tf.Tensor): { z: tf.Tensor; kl: tf.Tensor } })
+    .sampleWithKl(m, l, tf.tensor2d(eps, [4, 3]));
+  await assertSame(() => { const { z, kl } = head(tf.tensor2d(mu, [4, 3]), tf.tensor2d(raw, [4, 3])); return [z, kl]; }, 1e-5, 'z, kl');
+  await assertSame(() => tf.grads((m: tf.Tensor, l: tf.Tensor) => { const { z, kl } = head(m, l); return z.mul(tf.tensor2d(eps, [4, 3])).sum().add(kl.mul(tf.tensor1d([1, 2, 3, 4])).sum()); })(
+    [tf.tensor2d(mu, [4, 3]), tf.tensor2d(raw, [4, 3])]), 1e-5, 'grads');
 });

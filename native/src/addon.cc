@@ -51,6 +51,21 @@ Napi::Value BceLogitsGrad(const Napi::CallbackInfo& a) {
   return a.Env().Undefined();
 }
 
+Napi::Value ActivationGrad(const Napi::CallbackInfo& a) {
+  lk::activationGrad(F(a[0]), F(a[1]), F(a[2]), I(a[3]), (lk::Act)I(a[4]));
+  return a.Env().Undefined();
+}
+
+Napi::Value GaussianHead(const Napi::CallbackInfo& a) {
+  lk::gaussianHead(F(a[0]), F(a[1]), F(a[2]), F(a[3]), F(a[4]), I(a[5]), I(a[6]), N(a[7]), N(a[8]));
+  return a.Env().Undefined();
+}
+
+Napi::Value GaussianHeadGrad(const Napi::CallbackInfo& a) {
+  lk::gaussianHeadGrad(F(a[0]), F(a[1]), F(a[2]), F(a[3]), F(a[4]), F(a[5]), F(a[6]), I(a[7]), I(a[8]), N(a[9]), N(a[10]));
+  return a.Env().Undefined();
+}
+
 lk::ConvShape Shape(const Napi::Value& v) {
   Napi::Int32Array a = v.As<Napi::Int32Array>();
   const int32_t* d = a.Data();
@@ -90,6 +105,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bceLogitsGrad", Napi::Function::New(env, BceLogitsGrad));
   exports.Set("im2col", Napi::Function::New(env, Im2col));
   exports.Set("col2im", Napi::Function::New(env, Col2im));
+  exports.Set("activationGrad", Napi::Function::New(env, ActivationGrad));
+  exports.Set("gaussianHead", Napi::Function::New(env, GaussianHead));
+  exports.Set("gaussianHeadGrad", Napi::Function::New(env, GaussianHeadGrad));
   exports.Set("info", Napi::Function::New(env, Info));
   return exports;
 }

@@ -6,7 +6,18 @@ export const FUSED = {
   bernoulliNll: 'LatentkitBernoulliNll',
   /** Inputs logits, x [rows, d], dy [rows] → ∂/∂logits [rows, d]. */
   bernoulliNllGrad: 'LatentkitBernoulliNllGrad',
+  /** Inputs x [rows, in], kernel [in, out], bias [out]; attr activation → act(x·kernel + bias) [rows, out]. */
+  dense: 'LatentkitDense',
+  /** Inputs y (an activation's output), dy; attr activation → dy ⊙ act'(y). */
+  activationGrad: 'LatentkitActivationGrad',
+  /** Inputs mu, logvar (unclamped), eps [rows, k]; attrs min, max → [z, kl] of the reparameterized Gaussian. */
+  gaussianHead: 'LatentkitGaussianHead',
+  /** Inputs mu, logvar, eps, dz, dkl; attrs min, max → [∂/∂mu, ∂/∂logvar]. */
+  gaussianHeadGrad: 'LatentkitGaussianHeadGrad',
 } as const;
+
+/** Activations the fused dense kernel computes. */
+export const FUSED_DENSE_ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, sigmoid: 2, elu: 3 };
 
 /** Whether the active backend has a kernel of this name. */
 export function hasKernel(name: string): boolean {

@@ -4,6 +4,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { featureCount } from '../data/dataset.js';
 import { denseStack } from '../layers/dense-stack.js';
 import { checkParts, flatRows, toModelInput } from '../layers/shapes.js';
+import { applyNetwork } from '../layers/network.js';
 import { binaryCrossEntropy, meanSquaredError } from '../objectives/likelihoods.js';
 import type { Activation, AutoencoderModel, LossTensors, ModelParts } from './types.js';
 
@@ -68,8 +69,8 @@ export class Autoencoder implements AutoencoderModel {
 
   lossTerms(x: tf.Tensor2D, _rng: unknown, training: boolean): LossTensors {
     return tf.tidy(() => {
-      const code = flatRows(this.encoder.apply(toModelInput(x, this.encoder), { training }) as tf.Tensor);
-      const xHat = flatRows(this.decoder.apply(code, { training }) as tf.Tensor);
+      const code = flatRows(applyNetwork(this.encoder, toModelInput(x, this.encoder), training) as tf.Tensor);
+      const xHat = flatRows(applyNetwork(this.decoder, code, training) as tf.Tensor);
       const reconstruction = this.config.loss === 'mse' ? meanSquaredError(xHat, x) : binaryCrossEntropy(xHat, x);
       return { total: reconstruction, reconstruction, kl: tf.zerosLike(reconstruction) };
     });

@@ -5,6 +5,9 @@ import { featureCount } from '../data/dataset.js';
 import { denseHead, denseStack } from '../layers/dense-stack.js';
 import { clampLogvar, reparameterize } from '../layers/reparameterize.js';
 import { checkParts, flatRows, toModelInput } from '../layers/shapes.js';
+import { applyNetwork } from '../layers/network.js';
+import { FUSED, hasKernel } from '../backend/fused.js';
+import { LOGVAR_RANGE } from '../layers/reparameterize.js';
 import { gaussianKl } from '../objectives/kl.js';
 import { bernoulliNll, gaussianNll } from '../objectives/likelihoods.js';
 import type { Rng } from '../train/rng.js';
@@ -88,7 +91,7 @@ export class VariationalAutoencoder implements AutoencoderModel {
   /** μ and clamped logvar of q(z|x), each [batch, latentDim]. */
   posterior(x: tf.Tensor2D, training = false): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
     return tf.tidy(() => {
-      const [mu, logvar] = this.encoder.apply(toModelInput(x, this.encoder), { training }) as tf.Tensor[];
+      const [mu, logvar] = applyNetwork(this.encoder, toModelInput(x, this.encoder), training) as tf.Tensor[];
       return { mu: flatRows(mu), logvar: clampLogvar(flatRows(logvar)) };
     });
   }
@@ -96,7 +99,7 @@ export class VariationalAutoencoder implements AutoencoderModel {
   /** −log p(x|z) per example, in nats. */
   reconstructionNll(x: tf.Tensor2D, z: tf.Tensor2D, training = false): tf.Tensor1D {
     return tf.tidy(() => {
-      const params = flatRows(this.decoder.apply(z, { training }) as tf.Tensor); // [batch, D]
+      const params = flatRows(applyNetwork(this.decoder, z, training) as tf.Tensor); // [batch, D]
       return this.config.likelihood === 'bernoulli' ? bernoulliNll(params, x) : gaussianNll(params, x, this.logSigma as tf.Scalar);
     });
   }
@@ -104,13 +107,23 @@ export class VariationalAutoencoder implements AutoencoderModel {
   /** −ELBO = E_q[−log p(x|z)] + KL(q(z|x) ‖ N(0, I)), one sample of z per example. */
   lossTerms(x: tf.Tensor2D, rng: Rng, training: boolean): LossTensors {
     return tf.tidy(() => {
-      const { mu, logvar } = this.posterior(x, training);
+      const [mu, rawLogvar] = (applyNetwork(this.encoder, toModelInput(x, this.encoder), training) as tf.Tensor[]).map(flatRows);
       const epsilon = tf.tensor2d(rng.normals(mu.size), mu.shape); // [batch, latentDim]
-      const z = reparameterize(mu, logvar, epsilon);
+      const { z, kl } = this.sampleWithKl(mu, rawLogvar, epsilon);
       const reconstruction = this.reconstructionNll(x, z, training);
-      const kl = gaussianKl(mu, logvar);
       return { total: reconstruction.add(kl) as tf.Tensor1D, reconstruction, kl };
     });
+  }
+
+  /** z by reparameterization and the analytic KL, from μ and the unclamped logvar (one fused kernel when available). */
+  private sampleWithKl(mu: tf.Tensor2D, rawLogvar: tf.Tensor2D, epsilon: tf.Tensor2D): { z: tf.Tensor2D; kl: tf.Tensor1D } {
+    if (hasKernel(FUSED.gaussianHead)) {
+      const [z, kl] = tf.engine().runKernel(FUSED.gaussianHead, { mu, logvar: rawLogvar, eps: epsilon },
+        { min: LOGVAR_RANGE.min, max: LOGVAR_RANGE.max }) as tf.Tensor[];
+      return { z: z as tf.Tensor2D, kl: kl as tf.Tensor1D };
+    }
+    const logvar = clampLogvar(rawLogvar);
+    return { z: reparameterize(mu, logvar, epsilon), kl: gaussianKl(mu, logvar) };
   }
 
   encode(x: tf.Tensor2D): tf.Tensor2D {

@@ -18,6 +18,10 @@ export interface NativeAddon {
   /** shape: Int32Array [n, h, w, c, fh, fw, sh, sw, dh, dw, padTop, padLeft, oh, ow]. */
   im2col(x: Float32Array, cols: Float32Array, shape: Int32Array): void;
   col2im(cols: Float32Array, x: Float32Array, shape: Int32Array): void;
+  activationGrad(y: Float32Array, dy: Float32Array, dz: Float32Array, n: number, act: number): void;
+  gaussianHead(mu: Float32Array, raw: Float32Array, eps: Float32Array, z: Float32Array, kl: Float32Array, rows: number, k: number, lo: number, hi: number): void;
+  gaussianHeadGrad(mu: Float32Array, raw: Float32Array, eps: Float32Array, dz: Float32Array, dkl: Float32Array, dmu: Float32Array,
+    draw: Float32Array, rows: number, k: number, lo: number, hi: number): void;
   info(): { threads: number; gemmThreadThreshold: number; blas: string };
 }
 

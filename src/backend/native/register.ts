@@ -6,6 +6,7 @@ import { matMulKernels } from './matmul.js';
 import { elementwiseKernels } from './elementwise.js';
 import { lossKernels } from './losses.js';
 import { convKernels } from './conv.js';
+import { layerKernels } from './layers.js';
 
 export const NATIVE = 'native';
 
@@ -18,7 +19,7 @@ export function registerNative(): { addon: NativeAddon } | { reason: string } {
   if (!addon) return { reason: reason! };
   tf.registerBackend(NATIVE, () => new NativeBackend(), 0);
   for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: NATIVE });
-  for (const kernel of [...matMulKernels(addon), ...elementwiseKernels(addon), ...lossKernels(addon), ...convKernels(addon)]) {
+  for (const kernel of [...matMulKernels(addon), ...elementwiseKernels(addon), ...lossKernels(addon), ...convKernels(addon), ...layerKernels(addon)]) {
     if (tf.getKernel(kernel.kernelName, NATIVE)) tf.unregisterKernel(kernel.kernelName, NATIVE);
     tf.registerKernel(kernel);
   }

@@ -1,0 +1,81 @@
+// Fused model-level kernels with their own gradients: the dense layer and the VAE's Gaussian head.
+import * as tf from '../tfjs.js';
+import { FUSED, FUSED_DENSE_ACTIVATIONS } from '../fused.js';
+import type { NativeAddon } from './addon.js';
+import { alloc, output, values, type KernelArgs } from './tensors.js';
+
+let gradientsRegistered = false;
+
+/** y = act(x·W + b): dz = dy ⊙ act'(y), then dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz, each computed only when needed. */
+function registerGradients(): void {
+  tf.registerGradient({
+    kernelName: FUSED.dense,
+    inputsToSave: ['x', 'kernel'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, kernel, y] = saved;
+      const dz = tf.engine().runKernel(FUSED.activationGrad, { y, dy: dy as tf.Tensor }, attrs as tf.NamedAttrMap) as tf.Tensor;
+      return {
+        x: () => tf.engine().runKernel('BatchMatMul', { a: dz, b: kernel }, { transposeA: false, transposeB: true }) as tf.Tensor,
+        kernel: () => tf.engine().runKernel('BatchMatMul', { a: x, b: dz }, { transposeA: true, transposeB: false }) as tf.Tensor,
+        bias: () => tf.sum(dz, 0),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: FUSED.gaussianHead,
+    inputsToSave: ['mu', 'logvar', 'eps'],
+    gradFunc: (dys, saved, attrs) => {
+      const [mu, logvar, eps] = saved;
+      const [dz, dkl] = dys as tf.Tensor[];
+      const [dmu, dlogvar] = tf.engine().runKernel(FUSED.gaussianHeadGrad, { mu, logvar, eps, dz, dkl }, attrs as tf.NamedAttrMap) as tf.Tensor[];
+      return { mu: () => dmu, logvar: () => dlogvar, eps: () => tf.zerosLike(eps) };
+    },
+  });
+  gradientsRegistered = true;
+}
+
+export function layerKernels(addon: NativeAddon): tf.KernelConfig[] {
+  if (!gradientsRegistered) registerGradients();
+  const activationCode = (attrs: tf.NamedAttrMap | undefined) => FUSED_DENSE_ACTIVATIONS[(attrs?.activation as string) ?? 'linear'];
+
+  const dense = ({ inputs, backend, attrs }: KernelArgs) => {
+    const { x, kernel, bias } = inputs;
+    const [rows, k] = x.shape;
+    const n = kernel.shape[1];
+    const out = alloc(backend, rows * n);
+    addon.gemm(values(backend as never, x), values(backend as never, kernel), out, 1, rows, n, k, false, false, 0, 0, 0);
+    addon.biasActivation(out, values(backend as never, bias), rows, n, activationCode(attrs), 0);
+    return output(backend as never, [rows, n], out);
+  };
+  const activationGrad = ({ inputs, backend, attrs }: KernelArgs) => {
+    const { y, dy } = inputs;
+    const out = alloc(backend, y.shape[0] * y.shape[1]);
+    addon.activationGrad(values(backend as never, y), values(backend as never, dy), out, out.length, activationCode(attrs));
+    return output(backend as never, y.shape, out);
+  };
+  const gaussianHead = ({ inputs, backend, attrs }: KernelArgs) => {
+    const { mu, logvar, eps } = inputs;
+    const [rows, k] = mu.shape;
+    const z = alloc(backend, rows * k);
+    const kl = alloc(backend, rows);
+    addon.gaussianHead(values(backend as never, mu), values(backend as never, logvar), values(backend as never, eps), z, kl, rows, k,
+      attrs!.min as number, attrs!.max as number);
+    return [output(backend as never, [rows, k], z), output(backend as never, [rows], kl)];
+  };
+  const gaussianHeadGrad = ({ inputs, backend, attrs }: KernelArgs) => {
+    const { mu, logvar, eps, dz, dkl } = inputs;
+    const [rows, k] = mu.shape;
+    const dmu = alloc(backend, rows * k);
+    const dlogvar = alloc(backend, rows * k);
+    const v = (t: tf.TensorInfo) => values(backend as never, t);
+    addon.gaussianHeadGrad(v(mu), v(logvar), v(eps), v(dz), v(dkl), dmu, dlogvar, rows, k, attrs!.min as number, attrs!.max as number);
+    return [output(backend as never, [rows, k], dmu), output(backend as never, [rows, k], dlogvar)];
+  };
+  return [
+    { kernelName: FUSED.dense, backendName: 'native', kernelFunc: dense as tf.KernelFunc },
+    { kernelName: FUSED.activationGrad, backendName: 'native', kernelFunc: activationGrad as tf.KernelFunc },
+    { kernelName: FUSED.gaussianHead, backendName: 'native', kernelFunc: gaussianHead as unknown as tf.KernelFunc },
+    { kernelName: FUSED.gaussianHeadGrad, backendName: 'native', kernelFunc: gaussianHeadGrad as unknown as tf.KernelFunc },
+  ];
+}
