@@ -112,3 +112,9 @@ test('bad data shapes and non-finite values are user errors', async () => {
   await assert.rejects(fit(model, other, { epochs: 1 }), /shape \[10\] do not fit/);
   assert.throws(() => makeDataset({ source: 'nan.csv', values: Float32Array.from([1, NaN]), shape: [2], size: 1 }), /example 0, feature 1 is NaN/);
 });
+
+test('invalid configs are user errors that name the field', () => {
+  assert.throws(() => createModel(defaultConfig('vae', [16], { latentDim: 0 })), (e: Error) => e instanceof UserError && /'latentDim'/.test(e.message));
+  assert.throws(() => createModel(defaultConfig('ae', [16], { hiddenUnits: [8, -1] })), (e: Error) => e instanceof UserError && /'hiddenUnits\.1'/.test(e.message));
+  assert.throws(() => createModel(defaultConfig('vae', [16], { activation: 'swoosh' as never })), (e: Error) => e instanceof UserError && /'activation'/.test(e.message));
+});

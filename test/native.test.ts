@@ -212,3 +212,12 @@ test('fused Gaussian head equals reparameterize + KL with logvar clamped, values
   await assertSame(() => tf.grads((m: tf.Tensor, l: tf.Tensor) => { const { z, kl } = head(m, l); return z.mul(tf.tensor2d(eps, [4, 3])).sum().add(kl.mul(tf.tensor1d([1, 2, 3, 4])).sum()); })(
     [tf.tensor2d(mu, [4, 3]), tf.tensor2d(raw, [4, 3])]), 1e-5, 'grads');
 });
+
+test('fused squared error equals the composite formula, values and gradients', { skip }, async () => {
+  const { meanSquaredError, gaussianNll } = await import('../src/objectives/likelihoods.js');
+  const p = randomArray(5 * 9, 21, 0, 1);
+  const x = randomArray(5 * 9, 22, 0, 1);
+  await assertSame(() => [meanSquaredError(tf.tensor2d(p, [5, 9]), tf.tensor2d(x, [5, 9])), gaussianNll(tf.tensor2d(p, [5, 9]), tf.tensor2d(x, [5, 9]), -1.2)], 1e-5, 'mse, gaussian');
+  await assertSame(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => meanSquaredError(a as tf.Tensor2D, b as tf.Tensor2D).mul(tf.tensor1d([1, 2, 3, 4, 5])).sum())(
+    [tf.tensor2d(p, [5, 9]), tf.tensor2d(x, [5, 9])]), 1e-5, 'mse grads');
+});

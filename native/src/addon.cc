@@ -51,6 +51,16 @@ Napi::Value BceLogitsGrad(const Napi::CallbackInfo& a) {
   return a.Env().Undefined();
 }
 
+Napi::Value SquaredErrorRows(const Napi::CallbackInfo& a) {
+  lk::squaredErrorRows(F(a[0]), F(a[1]), F(a[2]), I(a[3]), I(a[4]));
+  return a.Env().Undefined();
+}
+
+Napi::Value SquaredErrorGrad(const Napi::CallbackInfo& a) {
+  lk::squaredErrorGrad(F(a[0]), F(a[1]), F(a[2]), F(a[3]), I(a[4]), I(a[5]));
+  return a.Env().Undefined();
+}
+
 Napi::Value ActivationGrad(const Napi::CallbackInfo& a) {
   lk::activationGrad(F(a[0]), F(a[1]), F(a[2]), I(a[3]), (lk::Act)I(a[4]));
   return a.Env().Undefined();
@@ -105,6 +115,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bceLogitsGrad", Napi::Function::New(env, BceLogitsGrad));
   exports.Set("im2col", Napi::Function::New(env, Im2col));
   exports.Set("col2im", Napi::Function::New(env, Col2im));
+  exports.Set("squaredErrorRows", Napi::Function::New(env, SquaredErrorRows));
+  exports.Set("squaredErrorGrad", Napi::Function::New(env, SquaredErrorGrad));
   exports.Set("activationGrad", Napi::Function::New(env, ActivationGrad));
   exports.Set("gaussianHead", Napi::Function::New(env, GaussianHead));
   exports.Set("gaussianHeadGrad", Napi::Function::New(env, GaussianHeadGrad));

@@ -93,3 +93,26 @@ LK_VECTORIZE void gaussianHeadGrad(const float* mu, const float* raw, const floa
 }
 
 }  // namespace lk
+
+namespace lk {
+
+// Σ over features of (p − x)² per row, and the gradient 2(p − x) · dy[row] for p.
+LK_VECTORIZE void squaredErrorRows(const float* p, const float* x, float* out, int64_t rows, int64_t d) {
+  for (int64_t r = 0; r < rows; r++) {
+    float acc = 0.f;
+    for (int64_t j = 0; j < d; j++) {
+      const float e = p[r * d + j] - x[r * d + j];
+      acc += e * e;
+    }
+    out[r] = acc;
+  }
+}
+
+LK_VECTORIZE void squaredErrorGrad(const float* p, const float* x, const float* dy, float* dp, int64_t rows, int64_t d) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float s = 2.f * dy[r];
+    for (int64_t j = 0; j < d; j++) dp[r * d + j] = s * (p[r * d + j] - x[r * d + j]);
+  }
+}
+
+}  // namespace lk

@@ -36,6 +36,8 @@ void adam(float* p, float* m, float* v, const float* g, int64_t n, float lr, flo
 void bceLogitsRows(const float* logits, const float* x, float* out, int64_t rows, int64_t d);
 void bceLogitsGrad(const float* logits, const float* x, const float* dy, float* dLogits, int64_t rows, int64_t d);
 
+void squaredErrorRows(const float* p, const float* x, float* out, int64_t rows, int64_t d);
+void squaredErrorGrad(const float* p, const float* x, const float* dy, float* dp, int64_t rows, int64_t d);
 void activationGrad(const float* y, const float* dy, float* dz, int64_t n, Act act);
 void gaussianHead(const float* mu, const float* raw, const float* eps, float* z, float* kl, int64_t rows, int64_t k, float lo, float hi);
 void gaussianHeadGrad(const float* mu, const float* raw, const float* eps, const float* dz, const float* dkl, float* dmu,

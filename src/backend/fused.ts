@@ -6,6 +6,10 @@ export const FUSED = {
   bernoulliNll: 'LatentkitBernoulliNll',
   /** Inputs logits, x [rows, d], dy [rows] → ∂/∂logits [rows, d]. */
   bernoulliNllGrad: 'LatentkitBernoulliNllGrad',
+  /** Inputs prediction, x [rows, d] → per-row Σ (prediction − x)² [rows]. */
+  squaredError: 'LatentkitSquaredError',
+  /** Inputs prediction, x [rows, d], dy [rows] → ∂/∂prediction [rows, d]. */
+  squaredErrorGrad: 'LatentkitSquaredErrorGrad',
   /** Inputs x [rows, in], kernel [in, out], bias [out]; attr activation → act(x·kernel + bias) [rows, out]. */
   dense: 'LatentkitDense',
   /** Inputs y (an activation's output), dy; attr activation → dy ⊙ act'(y). */

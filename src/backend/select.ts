@@ -46,12 +46,17 @@ async function activate(name: BackendName): Promise<void> {
 
 let active: BackendInfo | undefined;
 
+/** An environment variable on Node; nothing in a browser. */
+function env(name: string): string | undefined {
+  return typeof process === 'undefined' ? undefined : process.env[name];
+}
+
 /**
  * Activates a backend. `auto` (the default) takes native where it is built, else wasm.
  * LATENTKIT_BACKEND overrides the default; LATENTKIT_REQUIRE_NATIVE=1 makes a missing native backend an error.
  */
 export async function selectBackend(preference?: BackendPreference): Promise<BackendInfo> {
-  const wanted = preference ?? parsePreference(process.env.LATENTKIT_BACKEND ?? 'auto');
+  const wanted = preference ?? parsePreference(env('LATENTKIT_BACKEND') ?? 'auto');
   if (active && (wanted === 'auto' || wanted === active.name) && tf.getBackend() === active.name) return active;
   let fallbackReason: string | undefined;
   if (wanted === 'native' || wanted === 'auto') {
@@ -62,7 +67,7 @@ export async function selectBackend(preference?: BackendPreference): Promise<Bac
       return active;
     }
     fallbackReason = result.reason;
-    if (wanted === 'native' || process.env.LATENTKIT_REQUIRE_NATIVE === '1') {
+    if (wanted === 'native' || env('LATENTKIT_REQUIRE_NATIVE') === '1') {
       throw new UserError(`native backend unavailable: ${result.reason}`);
     }
   }
@@ -80,4 +85,19 @@ export function parsePreference(value: string): BackendPreference {
 /** The backend now active (after selectBackend). */
 export function activeBackend(): BackendName {
   return tf.getBackend() as BackendName;
+}
+
+/** Layer classes whose training needs kernels that tfjs-wasm lacks (it has no Conv2DBackpropFilter). */
+const WASM_UNTRAINABLE = /Conv/;
+
+/**
+ * Moves training of convolutional networks from wasm, which cannot compute their gradients, to the pure-JS cpu
+ * backend, once, with one warning that names the faster fix. Other backends train every layer.
+ */
+export async function ensureTrainable(layerClassNames: string[]): Promise<void> {
+  if (tf.getBackend() !== 'wasm' || !layerClassNames.some((name) => WASM_UNTRAINABLE.test(name))) return;
+  console.warn('latentkit: warning: the wasm backend cannot train convolutions; training on the slower cpu backend ' +
+    '(build the native backend for speed: apt-get install libopenblas-dev g++ make, then npm rebuild)');
+  await activate('cpu');
+  active = { name: 'cpu', fallbackReason: active?.fallbackReason };
 }

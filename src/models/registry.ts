@@ -3,6 +3,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { Autoencoder, CLASSIC_AUTOENCODER, type AutoencoderConfig } from './autoencoder.js';
 import { REFERENCE_VAE, VariationalAutoencoder, type VaeConfig } from './vae.js';
 import type { AutoencoderModel, ModelKind, ModelParts } from './types.js';
+import { modelConfigSchema } from './config-schema.js';
+import { UserError } from '../errors.js';
 
 export type ModelConfig = AutoencoderConfig | VaeConfig;
 type ConfigOf<K extends ModelKind> = Extract<ModelConfig, { kind: K }>;
@@ -32,6 +34,11 @@ export const FAMILIES: { [K in ModelKind]: Family<K> } = {
 
 /** Builds a fresh model from a config (and optionally the user's own encoder and decoder). */
 export function createModel(config: ModelConfig, parts: ModelParts = {}): AutoencoderModel {
+  const checked = modelConfigSchema.safeParse(config);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new UserError(`model config: '${issue.path.join('.')}' ${issue.message.toLowerCase()}`);
+  }
   return (FAMILIES[config.kind] as Family<typeof config.kind>).create(config as never, parts);
 }
 

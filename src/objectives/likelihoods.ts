@@ -21,14 +21,20 @@ export function gaussianNll(mean: tf.Tensor2D, x: tf.Tensor2D, logSigma: number 
   return tf.tidy(() => {
     const d = x.shape[1];
     const ls = typeof logSigma === 'number' ? tf.scalar(logSigma) : logSigma;
-    const sq = tf.squaredDifference(x, mean).sum(1); // [batch]
+    const sq = sumSquaredError(mean, x); // [batch]
     return sq.mul(tf.exp(ls.mul(-2))).mul(0.5).add(ls.add(HALF_LOG_2PI).mul(d)) as tf.Tensor1D;
   });
 }
 
 /** Mean squared error per example (the mean over features, as Keras's `mse`). */
 export function meanSquaredError(prediction: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => tf.squaredDifference(prediction, x).mean(1) as tf.Tensor1D);
+  return tf.tidy(() => sumSquaredError(prediction, x).div(x.shape[1]) as tf.Tensor1D);
+}
+
+/** Σ over features of (prediction − x)², per example. */
+export function sumSquaredError(prediction: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D {
+  if (hasKernel(FUSED.squaredError)) return tf.engine().runKernel(FUSED.squaredError, { prediction, x }) as tf.Tensor1D;
+  return tf.tidy(() => tf.squaredDifference(prediction, x).sum(1) as tf.Tensor1D);
 }
 
 const PROBABILITY_EPSILON = 1e-7;

@@ -1,6 +1,6 @@
 // The training loop: seeded shuffling, Adam, per-epoch loss terms, validation and early stopping, callbacks.
 import * as tf from '../backend/tfjs.js';
-import { createAdam } from '../backend/select.js';
+import { createAdam, ensureTrainable } from '../backend/select.js';
 import { batchTensor, type Dataset } from '../data/dataset.js';
 import { check } from '../errors.js';
 import { featureCount } from '../data/dataset.js';
@@ -112,6 +112,7 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
   if (opts.validationData) checkData(model, opts.validationData);
   check(opts.patience === undefined || opts.validationData, 'early stopping (patience) needs validation data');
 
+  await ensureTrainable([...model.encoder.layers, ...model.decoder.layers].map((l) => l.getClassName()));
   const optimizer = createAdam(opts.adam);
   const variables = model.trainableVariables();
   const shuffleRandom = mulberry32(opts.seed);

@@ -18,6 +18,8 @@ export interface NativeAddon {
   /** shape: Int32Array [n, h, w, c, fh, fw, sh, sw, dh, dw, padTop, padLeft, oh, ow]. */
   im2col(x: Float32Array, cols: Float32Array, shape: Int32Array): void;
   col2im(cols: Float32Array, x: Float32Array, shape: Int32Array): void;
+  squaredErrorRows(p: Float32Array, x: Float32Array, out: Float32Array, rows: number, d: number): void;
+  squaredErrorGrad(p: Float32Array, x: Float32Array, dy: Float32Array, dp: Float32Array, rows: number, d: number): void;
   activationGrad(y: Float32Array, dy: Float32Array, dz: Float32Array, n: number, act: number): void;
   gaussianHead(mu: Float32Array, raw: Float32Array, eps: Float32Array, z: Float32Array, kl: Float32Array, rows: number, k: number, lo: number, hi: number): void;
   gaussianHeadGrad(mu: Float32Array, raw: Float32Array, eps: Float32Array, dz: Float32Array, dkl: Float32Array, dmu: Float32Array,

@@ -1,4 +1,4 @@
-// Fused reconstruction loss: the Bernoulli NLL on logits and its gradient, each one pass over the batch.
+// Fused reconstruction losses: the Bernoulli NLL on logits and the squared error, each with its gradient, one pass each.
 import type { NativeBackend } from './native-backend.js';
 import * as tf from '../tfjs.js';
 import { FUSED } from '../fused.js';
@@ -21,6 +21,15 @@ export function lossKernels(addon: NativeAddon): tf.KernelConfig[] {
         };
       },
     });
+    tf.registerGradient({
+      kernelName: FUSED.squaredError,
+      inputsToSave: ['prediction', 'x'],
+      gradFunc: (dy, saved) => {
+        const [prediction, x] = saved;
+        const dPrediction = () => tf.engine().runKernel(FUSED.squaredErrorGrad, { prediction, x, dy: dy as tf.Tensor }) as tf.Tensor;
+        return { prediction: dPrediction, x: () => tf.neg(dPrediction()) };
+      },
+    });
     gradientRegistered = true;
   }
   const nll = (args: KernelArgs) => {
@@ -39,7 +48,25 @@ export function lossKernels(addon: NativeAddon): tf.KernelConfig[] {
     addon.bceLogitsGrad(values(backend, logits), values(backend, x), values(backend, dy), out, rows, d);
     return output(backend, [rows, d], out);
   };
+  const squaredError = (args: KernelArgs) => {
+    const { prediction, x } = args.inputs;
+    const backend = args.backend as NativeBackend;
+    const [rows, d] = prediction.shape;
+    const out = alloc(backend, rows);
+    addon.squaredErrorRows(values(backend, prediction), values(backend, x), out, rows, d);
+    return output(backend, [rows], out);
+  };
+  const squaredErrorGrad = (args: KernelArgs) => {
+    const { prediction, x, dy } = args.inputs;
+    const backend = args.backend as NativeBackend;
+    const [rows, d] = prediction.shape;
+    const out = alloc(backend, rows * d);
+    addon.squaredErrorGrad(values(backend, prediction), values(backend, x), values(backend, dy), out, rows, d);
+    return output(backend, [rows, d], out);
+  };
   return [
+    { kernelName: FUSED.squaredError, backendName: 'native', kernelFunc: squaredError as tf.KernelFunc },
+    { kernelName: FUSED.squaredErrorGrad, backendName: 'native', kernelFunc: squaredErrorGrad as tf.KernelFunc },
     { kernelName: FUSED.bernoulliNll, backendName: 'native', kernelFunc: nll as tf.KernelFunc },
     { kernelName: FUSED.bernoulliNllGrad, backendName: 'native', kernelFunc: grad as tf.KernelFunc },
   ];
