@@ -58,18 +58,23 @@ export function head(data: Dataset, count: number): Dataset {
   return subset(data, Array.from({ length: count }, (_, i) => i));
 }
 
+/** Intensity v / 255 for each uint8 v, looked up rather than divided per pixel. */
+const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+
 /** Float32 rows of the examples `order[start..end)` (or rows start..end when order is omitted), as a [batch, D] tensor. */
 export function batchTensor(data: Dataset, start: number, end: number, order?: Int32Array): tf.Tensor2D {
   const d = featureCount(data.shape);
   const n = end - start;
   const out = new Float32Array(n * d);
-  const scale = data.values instanceof Uint8Array ? 1 / 255 : 1;
   for (let i = 0; i < n; i++) {
     const row = order ? order[start + i] : start + i;
-    const src = data.values.subarray(row * d, (row + 1) * d);
     const base = i * d;
-    if (scale === 1) out.set(src, base);
-    else for (let j = 0; j < d; j++) out[base + j] = src[j] * scale;
+    if (data.values instanceof Float32Array) {
+      out.set(data.values.subarray(row * d, (row + 1) * d), base);
+    } else {
+      const src = data.values;
+      for (let j = 0, k = row * d; j < d; j++, k++) out[base + j] = UNIT[src[k]];
+    }
   }
   return tf.tensor2d(out, [n, d]);
 }
