@@ -1,6 +1,6 @@
 // npm run bench:train — training and inference throughput of latentkit's backends against PyTorch, in one run.
-// Prints samples/s (best of 3 epochs) and the ratio to PyTorch measured in the same run; the machine is noisy, so
-// only the ratios are comparable between runs.
+// Prints samples/s (best of 3 epochs; PyTorch and native best of ROUNDS=2 alternating runs) and the ratio to PyTorch
+// measured in the same run; the machine is noisy, so only the ratios are comparable between runs.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '../src/backend/tfjs.js';
@@ -66,6 +66,7 @@ async function inferenceSpeed(backend: BackendName, samples: number): Promise<nu
   return best;
 }
 
+const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const fmt = (v: number | string | undefined) => (typeof v === 'number' ? `${v.toFixed(0).padStart(8)} samples/s` : `  ${v ?? 'n/a'}`);
 
 /** Runs one measurement in a fresh process, so that one backend's memory and JIT state never slow another's. */
@@ -82,12 +83,21 @@ async function main(): Promise<void> {
   const info = loadAddon().addon?.info();
   console.log(`latentkit bench:train — ${new Date().toISOString()}; native addon: ${info ? `${info.blas}, ${info.threads} threads` : 'not built'}`);
   for (const c of CASES) {
-    const ref = pytorch('speed', c.model, c.batch, c.samples)?.[0];
+    // PyTorch and native alternate for ROUNDS rounds and each keeps its best, so a burst of noise hits both alike.
+    let ref: Record<string, number | string> | undefined;
+    let nativeRate: number | string = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const r = pytorch('speed', c.model, c.batch, c.samples)?.[0];
+      if (r && (!ref || Number(r.samplesPerSecond) > Number(ref.samplesPerSecond))) ref = r;
+      if (!backends.includes('native')) continue;
+      const rate = measure('train', 'native', CASES.indexOf(c));
+      if (typeof rate !== 'number' || typeof nativeRate !== 'number' || rate > nativeRate) nativeRate = rate;
+    }
     const refRate = ref ? Number(ref.samplesPerSecond) : undefined;
     console.log(`\n${c.name}`);
     console.log(`  pytorch ${fmt(refRate)}${ref ? ` (${ref.threads} thread${ref.threads === 1 ? '' : 's'})` : ''}`);
     for (const backend of backends) {
-      const rate = measure('train', backend, CASES.indexOf(c));
+      const rate = backend === 'native' ? nativeRate : measure('train', backend, CASES.indexOf(c));
       console.log(`  ${backend.padEnd(7)} ${fmt(rate)}  ${ratio(rate, refRate)}`);
       if (backend === 'native' && typeof rate === 'number') {
         await selectBackend('native');
@@ -97,12 +107,13 @@ async function main(): Promise<void> {
       }
     }
   }
-  const ref = pytorch('infer', 10000)?.[0];
-  const refRate = ref ? Number(ref.samplesPerSecond) : undefined;
+  const refRate = Math.max(...Array.from({ length: ROUNDS }, () => Number(pytorch('infer', 10000)?.[0]?.samplesPerSecond ?? NaN)));
   console.log('\ninference: encode + per-example −ELBO of 10,000 images (dense VAE)');
-  console.log(`  pytorch ${fmt(refRate)}`);
+  console.log(`  pytorch ${fmt(Number.isNaN(refRate) ? undefined : refRate)}`);
   for (const backend of backends) {
-    const rate = measure('infer', backend, backend === 'native' ? 10000 : 2000);
+    const runs = backend === 'native' ? ROUNDS : 1;
+    const rates = Array.from({ length: runs }, () => measure('infer', backend, backend === 'native' ? 10000 : 2000));
+    const rate = rates.every((r) => typeof r === 'number') ? Math.max(...(rates as number[])) : rates[0];
     console.log(`  ${backend.padEnd(7)} ${fmt(rate)}  ${ratio(rate, refRate)}`);
   }
 }
