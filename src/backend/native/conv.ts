@@ -24,19 +24,35 @@ function shapeOf(i: tf.backend_util.Conv2DInfo): Int32Array {
     i.strideWidth, i.dilationHeight, i.dilationWidth, i.padInfo.top, i.padInfo.left, i.outHeight, i.outWidth]);
 }
 
+/**
+ * The patch matrix of the last forward convolution of each input, kept for its filter gradient: in training, the
+ * backward pass needs the same im2col(x) again. Keyed by the input's data (immutable while alive) and the geometry;
+ * the filter gradient gives the array back to the pool.
+ */
+const patchCache = new WeakMap<object, { key: string; cols: Float32Array }>();
+const geometry = (i: tf.backend_util.Conv2DInfo) => shapeOf(i).join(',');
+
 export function convKernels(addon: NativeAddon): tf.KernelConfig[] {
   const cpu = (name: string) => tf.getKernel(name, 'cpu')!.kernelFunc;
+
+  const patches = (backend: tf.KernelBackend, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): Float32Array => {
+    const rows = info.batchSize * info.outHeight * info.outWidth;
+    const cols = alloc(backend, rows * info.filterHeight * info.filterWidth * info.inChannels);
+    addon.im2col(values(backend as never, x), cols, shapeOf(info));
+    return cols;
+  };
 
   /** Output [n, oh, ow, outC] = im2col(x) · filter[fh·fw·c, outC]. */
   const forward = (args: KernelArgs, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): Float32Array => {
     const backend = args.backend;
     const rows = info.batchSize * info.outHeight * info.outWidth;
     const patch = info.filterHeight * info.filterWidth * info.inChannels;
-    const cols = alloc(backend, rows * patch);
-    addon.im2col(values(backend as never, x), cols, shapeOf(info));
+    const cols = patches(backend, x, info);
     const out = alloc(backend, rows * info.outChannels);
     addon.gemm(cols, values(backend as never, filter), out, 1, rows, info.outChannels, patch, false, false, 0, 0, 0);
-    release(backend, cols);
+    const previous = patchCache.get(x.dataId);
+    if (previous) release(backend, previous.cols);
+    patchCache.set(x.dataId, { key: geometry(info), cols });
     return out;
   };
 
@@ -87,8 +103,9 @@ export function convKernels(addon: NativeAddon): tf.KernelConfig[] {
     const backend = args.backend;
     const rows = info.batchSize * info.outHeight * info.outWidth;
     const patch = info.filterHeight * info.filterWidth * info.inChannels;
-    const cols = alloc(backend, rows * patch);
-    addon.im2col(values(backend as never, x), cols, shapeOf(info));
+    const cached = patchCache.get(x.dataId);
+    const cols = cached?.key === geometry(info) ? cached.cols : patches(backend, x, info);
+    patchCache.delete(x.dataId);
     const dw = alloc(backend, patch * info.outChannels);
     addon.gemm(cols, values(backend as never, dy), dw, 1, patch, info.outChannels, rows, true, false, 0, 0, 0);
     release(backend, cols);
