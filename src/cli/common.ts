@@ -20,37 +20,19 @@ export interface DataFlags {
   limit?: number;
 }
 
-export function positiveInt(name: string) {
+/** A commander parser for a numeric flag that accepts values passing `ok`, described as `what` in the error. */
+function numberFlag(name: string, ok: (n: number) => boolean, what: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got '${value}'`);
+    if (value.trim() === '' || !ok(n)) throw new InvalidArgumentError(`${name} must be ${what}, got '${value}'`);
     return n;
   };
 }
 
-export function nonNegativeInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${value}'`);
-    return n;
-  };
-}
-
-export function positiveNumber(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got '${value}'`);
-    return n;
-  };
-}
-
-export function fraction(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`${name} must be in [0, 1), got '${value}'`);
-    return n;
-  };
-}
+export const positiveInt = (name: string) => numberFlag(name, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
+export const nonNegativeInt = (name: string) => numberFlag(name, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
+export const positiveNumber = (name: string) => numberFlag(name, (n) => Number.isFinite(n) && n > 0, 'a positive number');
+export const fraction = (name: string) => numberFlag(name, (n) => Number.isFinite(n) && n >= 0 && n < 1, 'in [0, 1)');
 
 export function intList(name: string) {
   return (value: string): number[] => {

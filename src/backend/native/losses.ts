@@ -32,42 +32,32 @@ export function lossKernels(addon: NativeAddon): tf.KernelConfig[] {
     });
     gradientRegistered = true;
   }
-  const nll = (args: KernelArgs) => {
-    const { logits, x } = args.inputs;
-    const backend = args.backend as NativeBackend;
-    const [rows, d] = logits.shape;
-    const out = alloc(backend, rows);
-    addon.bceLogitsRows(values(backend, logits), values(backend, x), out, rows, d);
-    return output(backend, [rows], out);
-  };
-  const grad = (args: KernelArgs) => {
-    const { logits, x, dy } = args.inputs;
-    const backend = args.backend as NativeBackend;
-    const [rows, d] = logits.shape;
-    const out = alloc(backend, rows * d);
-    addon.bceLogitsGrad(values(backend, logits), values(backend, x), values(backend, dy), out, rows, d);
-    return output(backend, [rows, d], out);
-  };
-  const squaredError = (args: KernelArgs) => {
-    const { prediction, x } = args.inputs;
-    const backend = args.backend as NativeBackend;
-    const [rows, d] = prediction.shape;
-    const out = alloc(backend, rows);
-    addon.squaredErrorRows(values(backend, prediction), values(backend, x), out, rows, d);
-    return output(backend, [rows], out);
-  };
-  const squaredErrorGrad = (args: KernelArgs) => {
-    const { prediction, x, dy } = args.inputs;
-    const backend = args.backend as NativeBackend;
-    const [rows, d] = prediction.shape;
-    const out = alloc(backend, rows * d);
-    addon.squaredErrorGrad(values(backend, prediction), values(backend, x), values(backend, dy), out, rows, d);
-    return output(backend, [rows, d], out);
-  };
+  type RowsFn = (a: Float32Array, b: Float32Array, out: Float32Array, rows: number, d: number) => void;
+  type GradFn = (a: Float32Array, b: Float32Array, dy: Float32Array, out: Float32Array, rows: number, d: number) => void;
+  /** A per-row loss of two [rows, d] inputs → [rows], and its gradient kernel (same inputs and dy [rows] → [rows, d]). */
+  const rowLoss = (first: string, lossName: string, gradName: string, rowsFn: RowsFn, gradFn: GradFn): tf.KernelConfig[] => [
+    {
+      kernelName: lossName, backendName: 'native',
+      kernelFunc: (({ inputs, backend }: KernelArgs) => {
+        const [rows, d] = inputs[first].shape;
+        const out = alloc(backend, rows);
+        rowsFn(values(backend as NativeBackend, inputs[first]), values(backend as NativeBackend, inputs.x), out, rows, d);
+        return output(backend as NativeBackend, [rows], out);
+      }) as tf.KernelFunc,
+    },
+    {
+      kernelName: gradName, backendName: 'native',
+      kernelFunc: (({ inputs, backend }: KernelArgs) => {
+        const [rows, d] = inputs[first].shape;
+        const out = alloc(backend, rows * d);
+        const v = (t: tf.TensorInfo) => values(backend as NativeBackend, t);
+        gradFn(v(inputs[first]), v(inputs.x), v(inputs.dy), out, rows, d);
+        return output(backend as NativeBackend, [rows, d], out);
+      }) as tf.KernelFunc,
+    },
+  ];
   return [
-    { kernelName: FUSED.squaredError, backendName: 'native', kernelFunc: squaredError as tf.KernelFunc },
-    { kernelName: FUSED.squaredErrorGrad, backendName: 'native', kernelFunc: squaredErrorGrad as tf.KernelFunc },
-    { kernelName: FUSED.bernoulliNll, backendName: 'native', kernelFunc: nll as tf.KernelFunc },
-    { kernelName: FUSED.bernoulliNllGrad, backendName: 'native', kernelFunc: grad as tf.KernelFunc },
+    ...rowLoss('logits', FUSED.bernoulliNll, FUSED.bernoulliNllGrad, addon.bceLogitsRows, addon.bceLogitsGrad),
+    ...rowLoss('prediction', FUSED.squaredError, FUSED.squaredErrorGrad, addon.squaredErrorRows, addon.squaredErrorGrad),
   ];
 }
