@@ -221,3 +221,39 @@ test('fused squared error equals the composite formula, values and gradients', {
   await assertSame(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => meanSquaredError(a as tf.Tensor2D, b as tf.Tensor2D).mul(tf.tensor1d([1, 2, 3, 4, 5])).sum())(
     [tf.tensor2d(p, [5, 9]), tf.tensor2d(x, [5, 9])]), 1e-5, 'mse grads');
 });
+
+test('a conv VAE (Conv2D, Flatten, Reshape, Conv2DTranspose) trains to the same weights on cpu and on native fused layers', { skip }, async () => {
+  const tfl = await import('@tensorflow/tfjs-layers');
+  const x = randomArray(16 * 64, 23, 0, 1);
+  const step = async (backend: 'cpu' | 'native') => {
+    await tf.setBackend(backend);
+    const glorot = (seed: number) => tfl.initializers.glorotUniform({ seed });
+    const encoder = tfl.sequential({ layers: [
+      tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: glorot(1) }),
+      tfl.layers.conv2d({ filters: 6, kernelSize: 3, strides: 1, padding: 'valid', activation: 'elu', kernelInitializer: glorot(2) }),
+      tfl.layers.flatten(),
+    ] });
+    const decoder = tfl.sequential({ layers: [
+      tfl.layers.dense({ inputShape: [3], units: 4 * 4 * 5, activation: 'relu', kernelInitializer: glorot(3) }),
+      tfl.layers.reshape({ targetShape: [4, 4, 5] }),
+      tfl.layers.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid', kernelInitializer: glorot(4) }),
+      tfl.layers.conv2dTranspose({ filters: 1, kernelSize: 3, strides: 1, padding: 'same', kernelInitializer: glorot(5) }),
+      tfl.layers.flatten(),
+    ] });
+    const model = createModel(defaultConfig('vae', [8, 8, 1], { latentDim: 3, seed: 4 }), { encoder, decoder });
+    const adam = createAdam({ learningRate: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    const vars = model.trainableVariables();
+    for (let i = 0; i < 2; i++) {
+      const rng = new Rng(i);
+      adam.minimize(() => model.lossTerms(tf.tensor2d(x, [16, 64]), rng, true).total.mean() as tf.Scalar, false, vars);
+    }
+    const weights = vars.map((v) => Float32Array.from(v.dataSync()));
+    adam.dispose();
+    model.dispose();
+    return weights;
+  };
+  const cpu = await step('cpu');
+  const nat = await step('native');
+  await selectBackend();
+  cpu.forEach((w, i) => assertClose(nat[i], w, 1e-4, 1e-5, `weight ${i}`));
+});

@@ -14,6 +14,10 @@ export const FUSED = {
   dense: 'LatentkitDense',
   /** Inputs y (an activation's output), dy; attr activation → dy ⊙ act'(y). */
   activationGrad: 'LatentkitActivationGrad',
+  /** Inputs x [n, h, w, c], filter, bias; attrs strides, pad, activation → act(conv2d(x, filter) + bias), NHWC. */
+  conv2d: 'LatentkitConv2D',
+  /** Inputs x, filter [fh, fw, out, in], bias; attrs outputShape, strides, pad, activation → act(conv2dTranspose + bias). */
+  conv2dTranspose: 'LatentkitConv2DTranspose',
   /** Inputs mu, logvar (unclamped), eps [rows, k]; attrs min, max → [z, kl] of the reparameterized Gaussian. */
   gaussianHead: 'LatentkitGaussianHead',
   /** Inputs mu, logvar, eps, dz, dkl; attrs min, max → [∂/∂mu, ∂/∂logvar]. */

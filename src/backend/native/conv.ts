@@ -1,6 +1,7 @@
 // Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter as im2col + one GEMM (NHWC, any stride,
 // padding and dilation); transposed convolutions run on Conv2DBackpropInput.
 import * as tf from '../tfjs.js';
+import { FUSED } from '../fused.js';
 import type { NativeAddon } from './addon.js';
 import { alloc, allFloat, output, release, sizeOf, values, type KernelArgs } from './tensors.js';
 
@@ -112,7 +113,28 @@ export function convKernels(addon: NativeAddon): tf.KernelConfig[] {
     return output(backend as never, attrs.filterShape, dw);
   };
 
+  /** The layer kernels: one call for convolution, bias and activation (their gradients are in layers.ts). */
+  const layerConv = (args: KernelArgs) => {
+    const { x, filter, bias } = args.inputs;
+    const { strides, pad, activation } = args.attrs as unknown as { strides: [number, number]; pad: 'same' | 'valid'; activation: string };
+    const info = convInfo(x.shape, filter.shape, { strides, pad, dataFormat: 'NHWC' });
+    const out = forward(args, x, filter, info);
+    addon.biasActivation(out, values(args.backend as never, bias), info.batchSize * info.outHeight * info.outWidth, info.outChannels,
+      ACTIVATIONS[activation], 0.2);
+    return output(args.backend as never, info.outShape, out);
+  };
+  const layerConvTranspose = (args: KernelArgs) => {
+    const { x, filter, bias } = args.inputs;
+    const { outputShape, strides, pad, activation } = args.attrs as unknown as { outputShape: number[]; strides: [number, number]; pad: 'same' | 'valid'; activation: string };
+    const y = backpropInput({ ...args, inputs: { dy: x, filter }, attrs: { inputShape: outputShape, strides, pad, dataFormat: 'NHWC' } });
+    const out = (args.backend as unknown as { data: { get(id: object): { values: Float32Array } } }).data.get(y.dataId).values;
+    addon.biasActivation(out, values(args.backend as never, bias), sizeOf(outputShape) / outputShape[3], outputShape[3], ACTIVATIONS[activation], 0.2);
+    return y;
+  };
+
   return [
+    { kernelName: FUSED.conv2d, backendName: 'native', kernelFunc: layerConv as tf.KernelFunc },
+    { kernelName: FUSED.conv2dTranspose, backendName: 'native', kernelFunc: layerConvTranspose as tf.KernelFunc },
     { kernelName: 'Conv2D', backendName: 'native', kernelFunc: conv2d as tf.KernelFunc },
     { kernelName: 'FusedConv2D', backendName: 'native', kernelFunc: fusedConv2d as tf.KernelFunc },
     { kernelName: 'Conv2DBackpropInput', backendName: 'native', kernelFunc: backpropInput as tf.KernelFunc },

@@ -1,4 +1,4 @@
-// Fused model-level kernels with their own gradients: the dense layer and the VAE's Gaussian head.
+// Fused model-level kernels with their own gradients: dense and convolution layers, and the VAE's Gaussian head.
 import * as tf from '../tfjs.js';
 import { FUSED, FUSED_DENSE_ACTIVATIONS } from '../fused.js';
 import type { NativeAddon } from './addon.js';
@@ -19,6 +19,39 @@ function registerGradients(): void {
         x: () => tf.engine().runKernel('BatchMatMul', { a: dz, b: kernel }, { transposeA: false, transposeB: true }) as tf.Tensor,
         kernel: () => tf.engine().runKernel('BatchMatMul', { a: x, b: dz }, { transposeA: true, transposeB: false }) as tf.Tensor,
         bias: () => tf.sum(dz, 0),
+      };
+    },
+  });
+  // Convolution layers: dz = dy ⊙ act'(y); the input and filter gradients are the transposed products.
+  tf.registerGradient({
+    kernelName: FUSED.conv2d,
+    inputsToSave: ['x', 'filter'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter, y] = saved;
+      const { strides, pad } = attrs as { strides: [number, number]; pad: string };
+      const dz = tf.engine().runKernel(FUSED.activationGrad, { y, dy: dy as tf.Tensor }, attrs as tf.NamedAttrMap) as tf.Tensor;
+      const conv = { strides, pad, dataFormat: 'NHWC' };
+      return {
+        x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter }, { ...conv, inputShape: x.shape }) as tf.Tensor,
+        filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dz }, { ...conv, filterShape: filter.shape }) as tf.Tensor,
+        bias: () => tf.sum(dz, [0, 1, 2]),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: FUSED.conv2dTranspose,
+    inputsToSave: ['x', 'filter'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter, y] = saved;
+      const { strides, pad } = attrs as { strides: [number, number]; pad: string };
+      const dz = tf.engine().runKernel(FUSED.activationGrad, { y, dy: dy as tf.Tensor }, attrs as tf.NamedAttrMap) as tf.Tensor;
+      const conv = { strides, pad, dataFormat: 'NHWC' };
+      return {
+        x: () => tf.engine().runKernel('Conv2D', { x: dz, filter }, { ...conv, dilations: 1 }) as tf.Tensor,
+        filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x: dz, dy: x }, { ...conv, filterShape: filter.shape }) as tf.Tensor,
+        bias: () => tf.sum(dz, [0, 1, 2]),
       };
     },
   });
@@ -50,7 +83,7 @@ export function layerKernels(addon: NativeAddon): tf.KernelConfig[] {
   };
   const activationGrad = ({ inputs, backend, attrs }: KernelArgs) => {
     const { y, dy } = inputs;
-    const out = alloc(backend, y.shape[0] * y.shape[1]);
+    const out = alloc(backend, y.shape.reduce((a, b) => a * b, 1));
     addon.activationGrad(values(backend as never, y), values(backend as never, dy), out, out.length, activationCode(attrs));
     return output(backend as never, y.shape, out);
   };
