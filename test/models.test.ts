@@ -4,13 +4,14 @@ import assert from 'node:assert/strict';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { assertClose } from './helpers.js';
 import * as tf from '../src/backend/tfjs.js';
-import { makeDataset, type Dataset } from '../src/data/dataset.js';
+import { featureCount, makeDataset, type Dataset } from '../src/data/dataset.js';
 import { createModel, defaultConfig } from '../src/models/registry.js';
 import { VariationalAutoencoder } from '../src/models/vae.js';
 import { UserError } from '../src/errors.js';
 import { Rng } from '../src/train/rng.js';
 import { fit, evaluate } from '../src/train/trainer.js';
-import { MODEL_KINDS } from '../src/models/types.js';
+import { MODEL_KINDS, type ModelKind } from '../src/models/types.js';
+import type { ModelConfig } from '../src/models/registry.js';
 
 /** 400 examples of 16 binary-ish features made from 2 hidden causes, so a small model can learn them. */
 function toyData(n = 400, seed = 3): Dataset {
@@ -46,22 +47,52 @@ test('ELBO of a tiny fixed-weight VAE equals the hand-computed value', () => {
   vae.dispose();
 });
 
+/** A small config and data for each kind: 16 features for dense kinds, 8×8×1 images for conv kinds. */
+function fixture(kind: ModelKind): { config: ModelConfig; data: Dataset } {
+  const FIXTURES: Record<ModelKind, () => { config: ModelConfig; data: Dataset }> = {
+    ae: () => ({ config: defaultConfig('ae', [16], { latentDim: 2, hiddenUnits: [32] }), data: toyData() }),
+    vae: () => ({ config: defaultConfig('vae', [16], { latentDim: 2, hiddenUnits: [32] }), data: toyData() }),
+    'conv-ae': () => ({ config: defaultConfig('conv-ae', [8, 8, 1], { latentDim: 2, filters: [4, 8] }), data: toyImages() }),
+    'conv-vae': () => ({ config: defaultConfig('conv-vae', [8, 8, 1], { latentDim: 2, filters: [4, 8] }), data: toyImages() }),
+  };
+  return FIXTURES[kind]();
+}
+
+/** 8×8 images of a bright square whose corner moves: two hidden causes. */
+function toyImages(n = 300, seed = 5): Dataset {
+  const rng = new Rng(seed);
+  const values = new Float32Array(n * 64);
+  for (let i = 0; i < n; i++) {
+    const r = Math.floor(rng.next() * 5);
+    const c = Math.floor(rng.next() * 5);
+    for (let y = r; y < r + 4; y++) for (let x = c; x < c + 4; x++) values[i * 64 + y * 8 + x] = 1;
+  }
+  return makeDataset({ source: 'squares', values, shape: [8, 8, 1], size: n });
+}
+
 for (const kind of MODEL_KINDS) {
   test(`${kind}: a few epochs lower the loss; shapes and finite positive loss`, async () => {
-    const data = toyData();
-    const model = createModel(defaultConfig(kind, [16], { latentDim: 2, hiddenUnits: [32] }));
+    const { config, data } = fixture(kind);
+    const model = createModel(config);
+    const d = featureCount(data.shape);
     const before = evaluate(model, data);
     assert.ok(Number.isFinite(before.total) && before.total > 0);
     const { history } = await fit(model, data, { epochs: 8, batchSize: 32, adam: { learningRate: 3e-3 } });
     const after = evaluate(model, data);
     assert.ok(after.total < 0.8 * before.total, `${kind}: loss ${before.total} → ${after.total}`);
     assert.ok(history[history.length - 1].train.total < history[0].train.total);
-    const code = model.encode(tf.zeros([5, 16]));
+    const code = model.encode(tf.zeros([5, d]));
     assert.deepEqual(code.shape, [5, 2]);
-    assert.deepEqual(model.decode(code).shape, [5, 16]);
+    assert.deepEqual(model.decode(code).shape, [5, d]);
     model.dispose();
   });
 }
+
+test('conv kinds reject images whose sides do not halve evenly, and non-images', () => {
+  assert.throws(() => createModel(defaultConfig('conv-vae', [28, 28, 1], { filters: [8, 16, 32] })),
+    (e: Error) => e instanceof UserError && /28×28 images cannot be halved 3 times evenly \(28 → 3\.5\)/.test(e.message));
+  assert.throws(() => createModel(defaultConfig('conv-ae', [16], {})), (e: Error) => e instanceof UserError && /needs images \[height, width, channels\]/.test(e.message));
+});
 
 test('the same seed gives the same metrics; another seed does not', async () => {
   const run = async (seed: number) => {

@@ -16,13 +16,17 @@ const input = tf.tensor2d([[0.1, 0.9, 0.3, 0.0, 1.0, 0.5], [0.7, 0.2, 0.2, 0.8, 
 for (const config of [
   defaultConfig('ae', [6], { latentDim: 2, hiddenUnits: [5] }),
   defaultConfig('vae', [6], { latentDim: 2, hiddenUnits: [5], likelihood: 'gaussian', learnSigma: true, sigma: 0.3 }),
+  defaultConfig('conv-ae', [2, 4, 1], { latentDim: 2, filters: [3] }),
+  defaultConfig('conv-vae', [2, 4, 1], { latentDim: 2, filters: [3] }),
 ]) {
   test(`${config.kind}: save → load gives identical codes, decodings and parameters`, async () => {
     const dir = join(tempDir(), 'run');
     const model = createModel(config);
-    await saveRun(dir, model, info);
+    await saveRun(dir, model, { ...info, data: { source: 'toy', shape: config.inputShape } });
     const { model: loaded, manifest } = await loadRun(dir);
     assert.deepEqual(manifest.config, config);
+    const d = config.inputShape.reduce((a, b) => a * b, 1);
+    const input = tf.tensor2d(Array.from({ length: 2 * d }, (_, i) => ((i * 37) % 11) / 10), [2, d]);
     assert.deepEqual(Array.from(loaded.encode(input).dataSync()), Array.from(model.encode(input).dataSync()));
     const z = model.encode(input);
     assert.deepEqual(Array.from(loaded.decode(z).dataSync()), Array.from(model.decode(z).dataSync()));

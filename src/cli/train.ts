@@ -21,6 +21,8 @@ interface TrainFlags extends CommonFlags, DataFlags {
   out?: string;
   latent?: number;
   hidden?: number[];
+  filters?: number[];
+  kernelSize?: number;
   activation?: Activation;
   likelihood?: 'bernoulli' | 'gaussian';
   sigma?: number;
@@ -34,21 +36,15 @@ interface TrainFlags extends CommonFlags, DataFlags {
   patience?: number;
 }
 
-/** Turns the model flags into a config: the kind's defaults with only the given flags changed. */
+/** Turns the model flags into a config: the kind's defaults with the given flags that the kind has changed. */
 function configFromFlags(flags: TrainFlags, inputShape: number[]): ModelConfig {
-  const common = {
-    ...(flags.latent !== undefined && { latentDim: flags.latent }),
-    ...(flags.hidden !== undefined && { hiddenUnits: flags.hidden }),
-    ...(flags.activation !== undefined && { activation: flags.activation }),
-    ...(flags.seed !== undefined && { seed: flags.seed }),
+  const given: Record<string, unknown> = {
+    latentDim: flags.latent, hiddenUnits: flags.hidden, activation: flags.activation, seed: flags.seed, loss: flags.loss,
+    likelihood: flags.likelihood, sigma: flags.sigma, learnSigma: flags.learnSigma, filters: flags.filters, kernelSize: flags.kernelSize,
   };
-  if (flags.model === 'ae') return defaultConfig('ae', inputShape, { ...common, ...(flags.loss && { loss: flags.loss }) });
-  return defaultConfig('vae', inputShape, {
-    ...common,
-    ...(flags.likelihood && { likelihood: flags.likelihood }),
-    ...(flags.sigma !== undefined && { sigma: flags.sigma }),
-    ...(flags.learnSigma !== undefined && { learnSigma: flags.learnSigma }),
-  });
+  const defaults = FAMILIES[flags.model].defaults as unknown as Record<string, unknown>;
+  const overrides = Object.fromEntries(Object.entries(given).filter(([key, value]) => value !== undefined && key in defaults));
+  return defaultConfig(flags.model, inputShape, overrides as never);
 }
 
 /** Seeded split of the training rows into train and validation. */
@@ -106,7 +102,9 @@ export function trainCommand(): Command {
   cmd
     .option('--out <dir>', 'run directory to write (default runs/<model>-<data>)')
     .option('--latent <n>', 'latent (code) dimension', positiveInt('--latent'))
-    .option('--hidden <units>', 'comma-separated hidden layer widths, e.g. 400 or 512,256 ("" for none)', intList('--hidden'))
+    .option('--hidden <units>', 'dense kinds: comma-separated hidden layer widths, e.g. 400 or 512,256 ("" for none)', intList('--hidden'))
+    .option('--filters <list>', 'conv kinds: comma-separated filters of the stride-2 convolutions, e.g. 32,64', intList('--filters'))
+    .option('--kernel-size <n>', 'conv kinds: side of the convolution kernels', positiveInt('--kernel-size'))
     .addOption(new Option('--activation <name>', 'hidden-layer activation').choices(ACTIVATIONS as string[]))
     .addOption(new Option('--likelihood <name>', 'VAE decoder likelihood').choices(['bernoulli', 'gaussian']))
     .option('--sigma <s>', 'Gaussian likelihood σ (fixed, or the start value with --learn-sigma)', positiveNumber('--sigma'))

@@ -6,7 +6,8 @@ import { denseStack } from '../layers/dense-stack.js';
 import { checkParts, flatRows, toModelInput } from '../layers/shapes.js';
 import { applyNetwork } from '../layers/network.js';
 import { binaryCrossEntropy, meanSquaredError } from '../objectives/likelihoods.js';
-import type { Activation, AutoencoderModel, LossTensors, ModelParts } from './types.js';
+import type { Activation, AutoencoderModel, LossTensors, ModelKind, ModelParts } from './types.js';
+import type { ModelConfig } from './registry.js';
 
 export interface AutoencoderConfig {
   kind: 'ae';
@@ -36,23 +37,37 @@ export const CLASSIC_AUTOENCODER: Omit<AutoencoderConfig, 'inputShape'> = {
   outputActivation: 'sigmoid', loss: 'mse', seed: 1,
 };
 
-export class Autoencoder implements AutoencoderModel {
-  readonly kind = 'ae' as const;
-  readonly encoder: LayersModel;
-  readonly decoder: LayersModel;
+/** What the autoencoder's training needs from any config of the autoencoder families. */
+export interface AutoencoderLikeConfig {
+  kind: ModelKind;
+  inputShape: number[];
+  latentDim: number;
+  loss: 'mse' | 'bce';
+}
 
-  constructor(readonly config: AutoencoderConfig, parts: ModelParts = {}) {
+export class Autoencoder implements AutoencoderModel {
+  /** `encoder` maps an example to its code [latentDim]; `decoder` maps a code back to the example's values. */
+  constructor(readonly config: AutoencoderLikeConfig & ModelConfig, readonly encoder: LayersModel, readonly decoder: LayersModel) {
+    checkParts(config.inputShape, config.latentDim, encoder, decoder, config.latentDim);
+  }
+
+  /** Builds an autoencoder from its config, with the dense defaults or the user's own encoder and decoder. */
+  static create(config: AutoencoderConfig, parts: ModelParts = {}): Autoencoder {
     const d = featureCount(config.inputShape);
-    this.encoder = parts.encoder ?? denseStack({
+    const encoder = parts.encoder ?? denseStack({
       inputDim: d, hiddenUnits: config.hiddenUnits, activation: config.activation,
       output: { units: config.latentDim, activation: config.latentActivation }, name: 'encoder', seed: config.seed,
     });
-    this.decoder = parts.decoder ?? denseStack({
+    const decoder = parts.decoder ?? denseStack({
       inputDim: config.latentDim, hiddenUnits: config.decoderHiddenUnits ?? [...config.hiddenUnits].reverse(),
       activation: config.activation, output: { units: d, activation: config.outputActivation }, name: 'decoder',
       seed: config.seed + 1000,
     });
-    checkParts(config.inputShape, config.latentDim, this.encoder, this.decoder, config.latentDim);
+    return new Autoencoder(config, encoder, decoder);
+  }
+
+  get kind(): ModelKind {
+    return this.config.kind;
   }
 
   get latentDim(): number {

@@ -4,22 +4,15 @@ import { ACTIVATIONS } from './types.js';
 
 const activation = z.enum(ACTIVATIONS as [string, ...string[]]);
 const positiveInt = z.number().int().positive();
-const common = {
-  inputShape: z.array(positiveInt).min(1),
-  latentDim: positiveInt,
-  hiddenUnits: z.array(positiveInt),
-  decoderHiddenUnits: z.array(positiveInt).optional(),
-  activation,
-  seed: z.number().int(),
-};
+const base = { inputShape: z.array(positiveInt).min(1), latentDim: positiveInt, activation, seed: z.number().int() };
+const dense = { ...base, hiddenUnits: z.array(positiveInt), decoderHiddenUnits: z.array(positiveInt).optional() };
+const conv = { ...base, filters: z.array(positiveInt).min(1), kernelSize: positiveInt };
+const aeFields = { latentActivation: activation, outputActivation: z.enum(['sigmoid', 'linear']), loss: z.enum(['mse', 'bce']) };
+const vaeFields = { likelihood: z.enum(['bernoulli', 'gaussian']), sigma: z.number().positive(), learnSigma: z.boolean() };
 
 export const modelConfigSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('ae'), ...common, latentActivation: activation,
-    outputActivation: z.enum(['sigmoid', 'linear']), loss: z.enum(['mse', 'bce']),
-  }),
-  z.object({
-    kind: z.literal('vae'), ...common, likelihood: z.enum(['bernoulli', 'gaussian']),
-    sigma: z.number().positive(), learnSigma: z.boolean(),
-  }),
+  z.object({ kind: z.literal('ae'), ...dense, ...aeFields }),
+  z.object({ kind: z.literal('vae'), ...dense, ...vaeFields }),
+  z.object({ kind: z.literal('conv-ae'), ...conv, ...aeFields }),
+  z.object({ kind: z.literal('conv-vae'), ...conv, ...vaeFields }),
 ]);

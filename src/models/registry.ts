@@ -2,11 +2,12 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { Autoencoder, CLASSIC_AUTOENCODER, type AutoencoderConfig } from './autoencoder.js';
 import { REFERENCE_VAE, VariationalAutoencoder, type VaeConfig } from './vae.js';
+import { CONV_AUTOENCODER, CONV_VAE, createConvAutoencoder, createConvVae, type ConvAutoencoderConfig, type ConvVaeConfig } from './conv.js';
 import type { AutoencoderModel, ModelKind, ModelParts } from './types.js';
 import { modelConfigSchema } from './config-schema.js';
 import { UserError } from '../errors.js';
 
-export type ModelConfig = AutoencoderConfig | VaeConfig;
+export type ModelConfig = AutoencoderConfig | VaeConfig | ConvAutoencoderConfig | ConvVaeConfig;
 type ConfigOf<K extends ModelKind> = Extract<ModelConfig, { kind: K }>;
 
 interface Family<K extends ModelKind> {
@@ -21,13 +22,25 @@ export const FAMILIES: { [K in ModelKind]: Family<K> } = {
   ae: {
     description: 'autoencoder: dense encoder → code → decoder, MSE or binary cross-entropy',
     defaults: CLASSIC_AUTOENCODER,
-    create: (config, parts) => new Autoencoder(config, parts),
-    restore: (config, encoder, decoder) => new Autoencoder(config, { encoder, decoder }),
+    create: (config, parts) => Autoencoder.create(config, parts),
+    restore: (config, encoder, decoder) => new Autoencoder(config, encoder, decoder),
   },
   vae: {
     description: 'variational autoencoder: Gaussian q(z|x), Bernoulli or Gaussian p(x|z), trained on the ELBO',
     defaults: REFERENCE_VAE,
     create: (config, parts) => VariationalAutoencoder.create(config, parts),
+    restore: (config, encoder, decoder, params) => new VariationalAutoencoder(config, encoder, decoder, params),
+  },
+  'conv-ae': {
+    description: 'convolutional autoencoder for images: stride-2 Conv2D encoder, Conv2DTranspose decoder',
+    defaults: CONV_AUTOENCODER,
+    create: createConvAutoencoder,
+    restore: (config, encoder, decoder) => new Autoencoder(config, encoder, decoder),
+  },
+  'conv-vae': {
+    description: 'convolutional VAE for images: stride-2 Conv2D encoder, Conv2DTranspose decoder, trained on the ELBO',
+    defaults: CONV_VAE,
+    create: createConvVae,
     restore: (config, encoder, decoder, params) => new VariationalAutoencoder(config, encoder, decoder, params),
   },
 };

@@ -11,7 +11,8 @@ import { LOGVAR_RANGE } from '../layers/reparameterize.js';
 import { gaussianKl } from '../objectives/kl.js';
 import { bernoulliNll, gaussianNll } from '../objectives/likelihoods.js';
 import type { Rng } from '../train/rng.js';
-import type { Activation, AutoencoderModel, LossTensors, ModelParts } from './types.js';
+import type { Activation, AutoencoderModel, LossTensors, ModelKind, ModelParts } from './types.js';
+import type { ModelConfig } from './registry.js';
 
 export interface VaeConfig {
   kind: 'vae';
@@ -41,7 +42,7 @@ export const REFERENCE_VAE: Omit<VaeConfig, 'inputShape'> = {
 };
 
 /** The encoder's two outputs: the mean and the (unclamped) log-variance of q(z|x). */
-function withHeads(body: tfl.LayersModel, latentDim: number, seed: number): tfl.LayersModel {
+export function withHeads(body: tfl.LayersModel, latentDim: number, seed: number): tfl.LayersModel {
   let features = body.outputs[0];
   if (features.shape.length > 2) features = tfl.layers.flatten().apply(features) as tfl.SymbolicTensor;
   const zMean = denseHead(features, latentDim, 'z_mean', seed + 500);
@@ -49,12 +50,21 @@ function withHeads(body: tfl.LayersModel, latentDim: number, seed: number): tfl.
   return tfl.model({ inputs: body.inputs, outputs: [zMean, zLogVar], name: 'encoder' });
 }
 
+/** What the VAE's objective needs from any config of the VAE families. */
+export interface VaeLikeConfig {
+  kind: ModelKind;
+  inputShape: number[];
+  latentDim: number;
+  likelihood: 'bernoulli' | 'gaussian';
+  sigma: number;
+  learnSigma: boolean;
+}
+
 export class VariationalAutoencoder implements AutoencoderModel {
-  readonly kind = 'vae' as const;
   private readonly logSigma: tf.Variable | undefined;
 
   /** `encoder` returns [zMean, zLogVar]; `decoder` returns logits (Bernoulli) or means (Gaussian). */
-  constructor(readonly config: VaeConfig, readonly encoder: tfl.LayersModel, readonly decoder: tfl.LayersModel, params: Record<string, number> = {}) {
+  constructor(readonly config: VaeLikeConfig & ModelConfig, readonly encoder: tfl.LayersModel, readonly decoder: tfl.LayersModel, params: Record<string, number> = {}) {
     if (encoder.outputs.length !== 2) throw new Error(`VAE encoder must return [zMean, zLogVar], found ${encoder.outputs.length} outputs`);
     checkParts(config.inputShape, config.latentDim, tfl.model({ inputs: encoder.inputs, outputs: encoder.outputs[0] }), decoder, config.latentDim);
     if (config.likelihood === 'gaussian') {
@@ -73,6 +83,10 @@ export class VariationalAutoencoder implements AutoencoderModel {
       activation: config.activation, output: { units: d, activation: 'linear' }, name: 'decoder', seed: config.seed + 1000,
     });
     return new VariationalAutoencoder(config, withHeads(body, config.latentDim, config.seed), decoder);
+  }
+
+  get kind(): ModelKind {
+    return this.config.kind;
   }
 
   get latentDim(): number {
