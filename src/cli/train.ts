@@ -79,7 +79,7 @@ async function train(flags: TrainFlags): Promise<void> {
   const files: Record<string, Buffer> = {};
   if (isDrawable(model.inputShape)) {
     files['reconstructions.png'] = reconstructionPng(model, loaded.test);
-    if (model.kind === 'vae') files['samples.png'] = samplesPng(model, 64, flags.seed);
+    if (model.variational) files['samples.png'] = samplesPng(model, 64, flags.seed);
   }
   await saveRun(out, model, {
     data: { source: flags.data, shape: loaded.train.shape }, history: result.history, test, scaling: loaded.train.scaling,

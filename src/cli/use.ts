@@ -48,7 +48,7 @@ async function evalRun(runDir: string, flags: UseFlags): Promise<void> {
   const terms = evaluate(model, data!);
   printResult(flags, { run: runDir, data: data!.source, examples: data!.size, ...terms },
     `${data!.source}: ${data!.size} examples  loss ${terms.total.toFixed(4)}  reconstruction ${terms.reconstruction.toFixed(4)}  kl ${terms.kl.toFixed(4)}` +
-      (model.kind === 'vae' ? '  (−ELBO in nats per example)' : ''));
+      (model.variational ? '  (−ELBO in nats per example)' : ''));
 }
 
 async function encodeRun(runDir: string, flags: UseFlags): Promise<void> {

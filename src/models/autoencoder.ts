@@ -46,6 +46,8 @@ export interface AutoencoderLikeConfig {
 }
 
 export class Autoencoder implements AutoencoderModel {
+  readonly variational = false;
+
   /** `encoder` maps an example to its code [latentDim]; `decoder` maps a code back to the example's values. */
   constructor(readonly config: AutoencoderLikeConfig & ModelConfig, readonly encoder: LayersModel, readonly decoder: LayersModel) {
     checkParts(config.inputShape, config.latentDim, encoder, decoder, config.latentDim);

@@ -38,6 +38,8 @@ export interface AutoencoderModel {
   /** Plain JSON-safe data that rebuilds the model's shape. */
   readonly config: ModelConfig;
   readonly latentDim: number;
+  /** Whether the model has a prior to sample from and a loss that is −ELBO in nats (the VAE families). */
+  readonly variational: boolean;
   /** Shape of one example, e.g. [28, 28, 1]. */
   readonly inputShape: number[];
   readonly encoder: LayersModel;

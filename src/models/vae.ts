@@ -61,6 +61,7 @@ export interface VaeLikeConfig {
 }
 
 export class VariationalAutoencoder implements AutoencoderModel {
+  readonly variational = true;
   private readonly logSigma: tf.Variable | undefined;
 
   /** `encoder` returns [zMean, zLogVar]; `decoder` returns logits (Bernoulli) or means (Gaussian). */

@@ -42,7 +42,7 @@ export function decodeCodes(model: AutoencoderModel, codes: Float32Array): Float
 
 /** `n` new examples decoded from z ~ N(0, I), the VAE prior. */
 export function samplePrior(model: AutoencoderModel, n: number, seed = 1): Float32Array {
-  if (model.kind !== 'vae') throw new UserError(`sampling from the prior needs a VAE; this run is a '${model.kind}' model`);
+  if (!model.variational) throw new UserError(`sampling from the prior needs a VAE; this run is a '${model.kind}' model`);
   check(Number.isInteger(n) && n > 0, `number of samples must be a positive integer, got ${n}`);
   return decodeCodes(model, new Rng(seed).normals(n * model.latentDim));
 }
