@@ -6,8 +6,11 @@ const fmt = (v: number) => v.toFixed(3);
 
 export function describeEpoch(m: EpochMetrics, epochs: number): string {
   const val = m.validation ? `  val ${fmt(m.validation.total)}` : '';
-  return `epoch ${m.epoch}/${epochs}  loss ${fmt(m.train.total)} (recon ${fmt(m.train.reconstruction)}, kl ${fmt(m.train.kl)})${val}` +
-    `  ${m.samplesPerSecond.toFixed(0)} samples/s  ${m.seconds.toFixed(1)} s`;
+  const penalty = m.train.penalty !== undefined ? `, penalty ${fmt(m.train.penalty)}` : '';
+  const active = m.activeUnits !== undefined ? `  active units ${m.activeUnits}` : '';
+  const warnings = (m.warnings ?? []).map((w) => `\nlatentkit: warning: ${w}`).join('');
+  return `epoch ${m.epoch}/${epochs}  loss ${fmt(m.train.total)} (recon ${fmt(m.train.reconstruction)}, kl ${fmt(m.train.kl)}${penalty})${val}` +
+    `${active}  ${m.samplesPerSecond.toFixed(0)} samples/s  ${m.seconds.toFixed(1)} s${warnings}`;
 }
 
 /** Callbacks that report training as it goes: JSON lines on stdout, a bar on a TTY, or plain lines on stderr. */

@@ -15,7 +15,7 @@ import type { EpochMetrics } from '../train/trainer.js';
 
 export const RUN_FORMAT_VERSION = 1;
 
-const lossTerms = z.object({ total: z.number(), reconstruction: z.number(), kl: z.number() });
+const lossTerms = z.object({ total: z.number(), reconstruction: z.number(), kl: z.number(), penalty: z.number().optional() });
 
 const manifestSchema = z.object({
   format: z.literal('latentkit-run'),
@@ -27,6 +27,7 @@ const manifestSchema = z.object({
   metrics: z.object({
     history: z.array(z.object({
       epoch: z.number(), train: lossTerms, validation: lossTerms.optional(), seconds: z.number(), samplesPerSecond: z.number(),
+      activeUnits: z.number().int().optional(), warnings: z.array(z.string()).optional(),
     })),
     test: lossTerms.optional(),
   }),

@@ -10,11 +10,16 @@ export const MODEL_KINDS: readonly ModelKind[] = ['ae', 'vae', 'conv-ae', 'conv-
 export type Activation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'softplus' | 'swish' | 'gelu' | 'linear';
 export const ACTIVATIONS: readonly Activation[] = ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish', 'gelu', 'linear'];
 
-/** Per-example means of a model's loss; for a VAE, total = −ELBO in nats = reconstruction + kl. */
+/**
+ * Per-example means of a model's loss. For a VAE, total = −ELBO in nats = reconstruction + kl when evaluated; in
+ * training, kinds with weighted objectives (β-VAE, IWAE) report the objective they optimise as total. Models with a
+ * regulariser other than the KL (sparse AE) report it as penalty.
+ */
 export interface LossTerms {
   total: number;
   reconstruction: number;
   kl: number;
+  penalty?: number;
 }
 
 /** The same terms as tensors of shape [batch], before averaging. */
@@ -22,6 +27,7 @@ export interface LossTensors {
   total: tf.Tensor1D;
   reconstruction: tf.Tensor1D;
   kl: tf.Tensor1D;
+  penalty?: tf.Tensor1D;
 }
 
 /** Runtime objects a user can plug in instead of the dense defaults (not part of the saved config). */
@@ -46,6 +52,8 @@ export interface AutoencoderModel {
   readonly decoder: LayersModel;
   /** Every variable the optimizer updates. */
   trainableVariables(): tf.Variable[];
+  /** Called by the trainer before each epoch (1-based), for objectives that change during training (KL schedules). */
+  beginEpoch?(epoch: number, epochs: number): void;
   /** Loss terms per example for a batch of flattened rows [batch, D]; `rng` draws the noise of stochastic models. */
   lossTerms(x: tf.Tensor2D, rng: Rng, training: boolean): LossTensors;
   /** The code of each row: the latent mean for a VAE. */

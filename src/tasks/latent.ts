@@ -67,3 +67,25 @@ export function interpolate(model: AutoencoderModel, data: Dataset, a: number, b
   const k = model.latentDim;
   return decodeCodes(model, lerpCodes(codes.subarray(0, k), codes.subarray(k), steps));
 }
+
+/** Threshold of Burda et al. 2016: dimension d is active when Cov_x(E_q[z_d]) > 0.01. */
+export const ACTIVE_UNIT_THRESHOLD = 0.01;
+
+/** The number of active latent dimensions: those whose posterior mean varies across examples. */
+export function countActiveUnits(model: AutoencoderModel, data: Dataset): number {
+  const k = model.latentDim;
+  const codes = encodeDataset(model, data);
+  let active = 0;
+  for (let d = 0; d < k; d++) {
+    let sum = 0;
+    let sq = 0;
+    for (let i = 0; i < data.size; i++) {
+      const v = codes[i * k + d];
+      sum += v;
+      sq += v * v;
+    }
+    const mean = sum / data.size;
+    if (sq / data.size - mean * mean > ACTIVE_UNIT_THRESHOLD) active++;
+  }
+  return active;
+}

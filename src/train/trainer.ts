@@ -4,7 +4,11 @@ import { createAdam, ensureTrainable } from '../backend/select.js';
 import { batchTensor, type Dataset } from '../data/dataset.js';
 import { check } from '../errors.js';
 import { featureCount } from '../data/dataset.js';
-import type { AutoencoderModel, LossTerms } from '../models/types.js';
+import type { AutoencoderModel, LossTensors, LossTerms } from '../models/types.js';
+import { countActiveUnits } from '../tasks/latent.js';
+import { head } from '../data/dataset.js';
+
+const ACTIVE_UNIT_EXAMPLES = 1000;
 import { mulberry32, permutation, Rng } from './rng.js';
 
 export interface AdamArgs {
@@ -30,6 +34,10 @@ export interface EpochMetrics {
   epoch: number;
   train: LossTerms;
   validation?: LossTerms;
+  /** VAE kinds: latent dimensions with Cov_x(E_q[z_d]) > 0.01, on up to 1,000 validation (else training) examples. */
+  activeUnits?: number;
+  /** Problems seen this epoch (e.g. posterior collapse). */
+  warnings?: string[];
   seconds: number;
   samplesPerSecond: number;
 }
@@ -73,23 +81,48 @@ function checkData(model: AutoencoderModel, data: Dataset): void {
   check(data.size > 0, `${data.source}: no examples`);
 }
 
+const TERMS = ['total', 'reconstruction', 'kl', 'penalty'] as const;
+
+/** Running, example-weighted sums of loss terms; `penalty` is reported only by models that have one. */
+class TermSums {
+  private readonly sums: Record<string, number> = {};
+  private count = 0;
+
+  /** Adds the batch means of `terms` for `n` examples. */
+  add(means: Partial<Record<(typeof TERMS)[number], number>>, n: number): void {
+    for (const [name, value] of Object.entries(means)) if (value !== undefined) this.sums[name] = (this.sums[name] ?? 0) + value * n;
+    this.count += n;
+  }
+
+  means(): LossTerms {
+    const m = (name: string) => (this.sums[name] ?? 0) / this.count;
+    return { total: m('total'), reconstruction: m('reconstruction'), kl: m('kl'), ...('penalty' in this.sums && { penalty: m('penalty') }) };
+  }
+}
+
+/** The batch means of a model's loss terms, as scalars (kept out of the enclosing tidy). */
+function keptMeans(terms: LossTensors): tf.Scalar[] {
+  return TERMS.flatMap((name) => (terms[name] ? [tf.keep(terms[name]!.mean() as tf.Scalar)] : []));
+}
+
+function readMeans(terms: LossTensors, scalars: tf.Scalar[]): Record<string, number> {
+  const names = TERMS.filter((name) => terms[name]);
+  return Object.fromEntries(names.map((name, i) => [name, scalars[i].dataSync()[0]]));
+}
+
 /** Mean loss terms over a dataset (eval mode; a fixed seed makes a VAE's sampled terms repeatable). */
 export function evaluate(model: AutoencoderModel, data: Dataset, batchSize = 500, seed = 12345): LossTerms {
   checkData(model, data);
   const rng = new Rng(seed);
-  const sums = { total: 0, reconstruction: 0, kl: 0 };
+  const sums = new TermSums();
   for (let start = 0; start < data.size; start += batchSize) {
     const end = Math.min(start + batchSize, data.size);
-    const [total, reconstruction, kl] = tf.tidy(() => {
-      const terms = model.lossTerms(batchTensor(data, start, end), rng, false);
-      return [terms.total.sum(), terms.reconstruction.sum(), terms.kl.sum()];
-    });
-    sums.total += total.dataSync()[0];
-    sums.reconstruction += reconstruction.dataSync()[0];
-    sums.kl += kl.dataSync()[0];
-    tf.dispose([total, reconstruction, kl]);
+    let terms: LossTensors | undefined;
+    const scalars = tf.tidy(() => keptMeans((terms = model.lossTerms(batchTensor(data, start, end), rng, false))));
+    sums.add(readMeans(terms!, scalars), end - start);
+    tf.dispose(scalars);
   }
-  return { total: sums.total / data.size, reconstruction: sums.reconstruction / data.size, kl: sums.kl / data.size };
+  return sums.means();
 }
 
 function snapshot(variables: tf.Variable[]): tf.Tensor[] {
@@ -125,33 +158,40 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
       const started = performance.now();
       const order = opts.shuffle ? permutation(data.size, shuffleRandom) : undefined;
-      const sums = { total: 0, reconstruction: 0, kl: 0 };
+      const sums = new TermSums();
+      model.beginEpoch?.(epoch, opts.epochs);
       for (let b = 0; b < batches; b++) {
         const start = b * opts.batchSize;
         const end = Math.min(start + opts.batchSize, data.size);
-        let parts: tf.Scalar[] = [];
-        const cost = tf.tidy(() => {
+        let terms: LossTensors | undefined;
+        let scalars: tf.Scalar[] = [];
+        tf.tidy(() => {
           const x = batchTensor(data, start, end, order);
-          return optimizer.minimize(() => {
-            const terms = model.lossTerms(x, rng, true);
-            parts = [tf.keep(terms.reconstruction.mean()), tf.keep(terms.kl.mean())];
+          optimizer.minimize(() => {
+            terms = model.lossTerms(x, rng, true);
+            scalars = keptMeans(terms);
             return terms.total.mean();
-          }, true, variables)!;
+          }, false, variables);
         });
-        const loss = cost.dataSync()[0];
-        const n = end - start;
-        sums.total += loss * n;
-        sums.reconstruction += parts[0].dataSync()[0] * n;
-        sums.kl += parts[1].dataSync()[0] * n;
-        tf.dispose([cost, ...parts]);
+        const means = readMeans(terms!, scalars);
+        tf.dispose(scalars);
+        const loss = means.total;
+        sums.add(means, end - start);
         check(Number.isFinite(loss), `training diverged: loss is ${loss} at epoch ${epoch}, batch ${b + 1}; lower the learning rate`);
         opts.callbacks?.onBatchEnd?.({ epoch, batch: b + 1, batches, loss, seen: end });
         if (b % 8 === 7) await yieldToEventLoop();
       }
-      const train = { total: sums.total / data.size, reconstruction: sums.reconstruction / data.size, kl: sums.kl / data.size };
+      const train = sums.means();
       const validation = opts.validationData ? evaluate(model, opts.validationData) : undefined;
       const seconds = (performance.now() - started) / 1000;
       const metrics: EpochMetrics = { epoch, train, validation, seconds, samplesPerSecond: data.size / seconds };
+      if (model.variational) {
+        metrics.activeUnits = countActiveUnits(model, head(opts.validationData ?? data, ACTIVE_UNIT_EXAMPLES));
+        if (metrics.activeUnits === 0) {
+          metrics.warnings = ['posterior collapse: no latent dimension is active (Cov_x E_q[z_d] ≤ 0.01 for every d); ' +
+            'try a KL warm-up, free bits or a smaller β'];
+        }
+      }
       history.push(metrics);
       opts.callbacks?.onEpochEnd?.(metrics);
       if (opts.patience === undefined || !validation) continue;
