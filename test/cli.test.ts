@@ -75,6 +75,7 @@ test('user errors: one line, exit code 1, and an existing run is not damaged', (
     [['train', '--model', 'gan', '--data', csv], /option '--model <kind>' argument 'gan' is invalid/],
     [['train', '--model', 'ae', '--data', csv, '--latent', '0'], /--latent must be a positive integer, got '0'/],
     [['train', '--model', 'ae', '--data', csv, '--frobnicate'], /unknown option '--frobnicate'/],
+    [['train', '--model', 'ae', '--data', csv, '--beta', '2', '--filters', '8'], /--filters, --beta do not apply to --model ae|--beta, --filters do not apply/],
     [['eval', join(dir, 'nowhere'), '--data', csv], /not a latentkit run/],
     [['eval', run, '--data', 'mnist'], /do not fit the model .* which takes \[16\]|16 feature columns|shape \[28,28,1\]/],
     [['sample', run], /sampling from the prior needs a VAE; this run is a 'ae' model/],

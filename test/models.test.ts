@@ -7,6 +7,7 @@ import * as tf from '../src/backend/tfjs.js';
 import { featureCount, makeDataset, type Dataset } from '../src/data/dataset.js';
 import { createModel, defaultConfig } from '../src/models/registry.js';
 import { VariationalAutoencoder } from '../src/models/vae.js';
+import { BetaVae, klWeight } from '../src/models/beta-vae.js';
 import { UserError } from '../src/errors.js';
 import { Rng } from '../src/train/rng.js';
 import { fit, evaluate } from '../src/train/trainer.js';
@@ -53,6 +54,7 @@ function fixture(kind: ModelKind): { config: ModelConfig; data: Dataset } {
     ae: () => ({ config: defaultConfig('ae', [16], { latentDim: 2, hiddenUnits: [32] }), data: toyData() }),
     vae: () => ({ config: defaultConfig('vae', [16], { latentDim: 2, hiddenUnits: [32] }), data: toyData() }),
     'conv-ae': () => ({ config: defaultConfig('conv-ae', [8, 8, 1], { latentDim: 2, filters: [4, 8] }), data: toyImages() }),
+    'beta-vae': () => ({ config: defaultConfig('beta-vae', [16], { latentDim: 2, hiddenUnits: [32], beta: 2, freeBits: 0.1 }), data: toyData() }),
     'conv-vae': () => ({ config: defaultConfig('conv-vae', [8, 8, 1], { latentDim: 2, filters: [4, 8] }), data: toyImages() }),
   };
   return FIXTURES[kind]();
@@ -148,4 +150,34 @@ test('invalid configs are user errors that name the field', () => {
   assert.throws(() => createModel(defaultConfig('vae', [16], { latentDim: 0 })), (e: Error) => e instanceof UserError && /'latentDim'/.test(e.message));
   assert.throws(() => createModel(defaultConfig('ae', [16], { hiddenUnits: [8, -1] })), (e: Error) => e instanceof UserError && /'hiddenUnits\.1'/.test(e.message));
   assert.throws(() => createModel(defaultConfig('vae', [16], { activation: 'swoosh' as never })), (e: Error) => e instanceof UserError && /'activation'/.test(e.message));
+});
+
+test('KL schedules: constant β, linear warm-up, cyclical annealing', () => {
+  const c = { beta: 4, warmupEpochs: 4, cycles: 2 };
+  assert.deepEqual([1, 2, 8].map((e) => klWeight({ ...c, klSchedule: 'constant' }, e, 8)), [4, 4, 4]);
+  assert.deepEqual([1, 2, 4, 6].map((e) => klWeight({ ...c, klSchedule: 'linear' }, e, 8)), [1, 2, 4, 4]);
+  // 8 epochs, 2 cycles of 4: positions 0, ¼, ½, ¾ → weights 0, 2, 4, 4, then again from 0.
+  assert.deepEqual([1, 2, 3, 4, 5, 6].map((e) => klWeight({ ...c, klSchedule: 'cyclical' }, e, 8)), [0, 2, 4, 4, 0, 2]);
+});
+
+test('β-VAE: training objective is reconstruction + β·Σ_d max(E_batch KL_d, free bits); evaluation is the plain −ELBO', () => {
+  const config = defaultConfig('beta-vae', [4], { latentDim: 3, hiddenUnits: [], beta: 3, freeBits: 0.5 });
+  const model = createModel(config) as BetaVae;
+  const x = tf.tensor2d([[1, 0, 1, 0], [0, 1, 1, 1]]);
+  const train = model.lossTerms(x, new Rng(3), true);
+  // The same ε drawn again gives the same z, so reconstruction and per-dimension KL can be recomputed independently.
+  const { mu, logvar } = model.posterior(x);
+  const m = mu.arraySync();
+  const lv = logvar.arraySync();
+  let floored = 0;
+  for (let d = 0; d < 3; d++) {
+    const klMean = (0.5 * (Math.exp(lv[0][d]) + m[0][d] ** 2 - 1 - lv[0][d]) + 0.5 * (Math.exp(lv[1][d]) + m[1][d] ** 2 - 1 - lv[1][d])) / 2;
+    floored += Math.max(klMean, 0.5);
+  }
+  const recon = train.reconstruction.arraySync();
+  assertClose(train.total.dataSync(), recon.map((r) => r + 3 * floored), 1e-5, 1e-5);
+  const evaluated = model.lossTerms(x, new Rng(3), false);
+  assertClose(evaluated.total.dataSync(), Array.from(evaluated.reconstruction.dataSync(), (r, i) => r + evaluated.kl.dataSync()[i]), 1e-6);
+  model.beginEpoch(1, 10);
+  assert.equal(model.klWeight, 3);
 });

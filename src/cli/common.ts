@@ -31,6 +31,7 @@ function numberFlag(name: string, ok: (n: number) => boolean, what: string) {
 
 export const positiveInt = (name: string) => numberFlag(name, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
 export const nonNegativeInt = (name: string) => numberFlag(name, (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer');
+export const nonNegativeNumber = (name: string) => numberFlag(name, (n) => Number.isFinite(n) && n >= 0, 'a non-negative number');
 export const positiveNumber = (name: string) => numberFlag(name, (n) => Number.isFinite(n) && n > 0, 'a positive number');
 export const fraction = (name: string) => numberFlag(name, (n) => Number.isFinite(n) && n >= 0 && n < 1, 'in [0, 1)');
 

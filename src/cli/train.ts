@@ -5,13 +5,14 @@ import { subset, type Dataset } from '../data/dataset.js';
 import { saveRun } from '../io/run-dir.js';
 import { createModel, defaultConfig, FAMILIES, type ModelConfig } from '../models/registry.js';
 import { ACTIVATIONS, MODEL_KINDS, type Activation, type ModelKind } from '../models/types.js';
+import { KL_SCHEDULES, type KlSchedule } from '../models/beta-vae.js';
 import { permutation, mulberry32 } from '../train/rng.js';
 import { evaluate, fit } from '../train/trainer.js';
 import { reconstructionPng, samplesPng } from '../viz/pictures.js';
 import { isDrawable } from '../viz/grid.js';
 import { check } from '../errors.js';
 import {
-  action, fraction, intList, loadFlaggedData, nonNegativeInt, positiveInt, positiveNumber, printResult, useBackend,
+  action, fraction, intList, loadFlaggedData, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, printResult, useBackend,
   withCommon, withDataFlags, type CommonFlags, type DataFlags,
 } from './common.js';
 import { progressCallbacks } from './progress.js';
@@ -23,6 +24,11 @@ interface TrainFlags extends CommonFlags, DataFlags {
   hidden?: number[];
   filters?: number[];
   kernelSize?: number;
+  beta?: number;
+  klSchedule?: KlSchedule;
+  warmupEpochs?: number;
+  cycles?: number;
+  freeBits?: number;
   activation?: Activation;
   likelihood?: 'bernoulli' | 'gaussian';
   sigma?: number;
@@ -36,15 +42,20 @@ interface TrainFlags extends CommonFlags, DataFlags {
   patience?: number;
 }
 
-/** Turns the model flags into a config: the kind's defaults with the given flags that the kind has changed. */
+/** Turns the model flags into a config: the kind's defaults with the given flags changed; a flag the kind lacks is an error. */
 function configFromFlags(flags: TrainFlags, inputShape: number[]): ModelConfig {
-  const given: Record<string, unknown> = {
-    latentDim: flags.latent, hiddenUnits: flags.hidden, activation: flags.activation, seed: flags.seed, loss: flags.loss,
-    likelihood: flags.likelihood, sigma: flags.sigma, learnSigma: flags.learnSigma, filters: flags.filters, kernelSize: flags.kernelSize,
-  };
+  const given: [key: string, flag: string, value: unknown][] = [
+    ['latentDim', '--latent', flags.latent], ['hiddenUnits', '--hidden', flags.hidden], ['activation', '--activation', flags.activation],
+    ['seed', '--seed', flags.seed], ['loss', '--loss', flags.loss], ['likelihood', '--likelihood', flags.likelihood],
+    ['sigma', '--sigma', flags.sigma], ['learnSigma', '--learn-sigma', flags.learnSigma], ['filters', '--filters', flags.filters],
+    ['kernelSize', '--kernel-size', flags.kernelSize], ['beta', '--beta', flags.beta], ['klSchedule', '--kl-schedule', flags.klSchedule],
+    ['warmupEpochs', '--warmup-epochs', flags.warmupEpochs], ['cycles', '--cycles', flags.cycles], ['freeBits', '--free-bits', flags.freeBits],
+  ];
   const defaults = FAMILIES[flags.model].defaults as unknown as Record<string, unknown>;
-  const overrides = Object.fromEntries(Object.entries(given).filter(([key, value]) => value !== undefined && key in defaults));
-  return defaultConfig(flags.model, inputShape, overrides as never);
+  const set = given.filter(([, , value]) => value !== undefined);
+  const foreign = set.filter(([key]) => !(key in defaults)).map(([, flag]) => flag);
+  check(foreign.length === 0, () => `${foreign.join(', ')} ${foreign.length > 1 ? 'do' : 'does'} not apply to --model ${flags.model}`);
+  return defaultConfig(flags.model, inputShape, Object.fromEntries(set.map(([key, , value]) => [key, value])) as never);
 }
 
 /** Seeded split of the training rows into train and validation. */
@@ -110,6 +121,11 @@ export function trainCommand(): Command {
     .option('--sigma <s>', 'Gaussian likelihood σ (fixed, or the start value with --learn-sigma)', positiveNumber('--sigma'))
     .option('--learn-sigma', 'learn the Gaussian likelihood log σ')
     .addOption(new Option('--loss <name>', 'autoencoder loss').choices(['mse', 'bce']))
+    .option('--beta <b>', 'beta-vae: weight of the KL term', positiveNumber('--beta'))
+    .addOption(new Option('--kl-schedule <name>', 'beta-vae: how the KL weight moves over training').choices(KL_SCHEDULES as string[]))
+    .option('--warmup-epochs <n>', 'beta-vae linear schedule: epochs to reach β', positiveInt('--warmup-epochs'))
+    .option('--cycles <n>', 'beta-vae cyclical schedule: annealing cycles over the run', positiveInt('--cycles'))
+    .option('--free-bits <nats>', 'beta-vae: per-dimension KL floor in nats (0 = off)', nonNegativeNumber('--free-bits'))
     .option('--epochs <n>', 'training epochs', positiveInt('--epochs'), 10)
     .option('--batch-size <n>', 'examples per step', positiveInt('--batch-size'), 128)
     .option('--lr <rate>', 'Adam learning rate', positiveNumber('--lr'), 1e-3)

@@ -15,4 +15,8 @@ export const modelConfigSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('vae'), ...dense, ...vaeFields }),
   z.object({ kind: z.literal('conv-ae'), ...conv, ...aeFields }),
   z.object({ kind: z.literal('conv-vae'), ...conv, ...vaeFields }),
+  z.object({
+    kind: z.literal('beta-vae'), ...dense, ...vaeFields, beta: z.number().positive(), klSchedule: z.enum(['constant', 'linear', 'cyclical']),
+    warmupEpochs: positiveInt, cycles: positiveInt, freeBits: z.number().nonnegative(),
+  }),
 ]);

@@ -2,12 +2,13 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { Autoencoder, CLASSIC_AUTOENCODER, type AutoencoderConfig } from './autoencoder.js';
 import { REFERENCE_VAE, VariationalAutoencoder, type VaeConfig } from './vae.js';
+import { BETA_VAE, BetaVae, createBetaVae, type BetaVaeConfig } from './beta-vae.js';
 import { CONV_AUTOENCODER, CONV_VAE, createConvAutoencoder, createConvVae, type ConvAutoencoderConfig, type ConvVaeConfig } from './conv.js';
 import type { AutoencoderModel, ModelKind, ModelParts } from './types.js';
 import { modelConfigSchema } from './config-schema.js';
 import { UserError } from '../errors.js';
 
-export type ModelConfig = AutoencoderConfig | VaeConfig | ConvAutoencoderConfig | ConvVaeConfig;
+export type ModelConfig = AutoencoderConfig | VaeConfig | ConvAutoencoderConfig | ConvVaeConfig | BetaVaeConfig;
 type ConfigOf<K extends ModelKind> = Extract<ModelConfig, { kind: K }>;
 
 interface Family<K extends ModelKind> {
@@ -36,6 +37,12 @@ export const FAMILIES: { [K in ModelKind]: Family<K> } = {
     defaults: CONV_AUTOENCODER,
     create: createConvAutoencoder,
     restore: (config, encoder, decoder) => new Autoencoder(config, encoder, decoder),
+  },
+  'beta-vae': {
+    description: 'β-VAE: the KL weighted by β with constant, linear warm-up or cyclical schedules, and free bits',
+    defaults: BETA_VAE,
+    create: createBetaVae,
+    restore: (config, encoder, decoder, params) => new BetaVae(config, encoder, decoder, params),
   },
   'conv-vae': {
     description: 'convolutional VAE for images: stride-2 Conv2D encoder, Conv2DTranspose decoder, trained on the ELBO',

@@ -60,6 +60,19 @@ export interface VaeLikeConfig {
   learnSigma: boolean;
 }
 
+/** The dense VAE networks for a config (or around the user's encoder body and decoder): encoder with μ/logvar heads. */
+export function denseVaeNetworks(config: Omit<VaeConfig, 'kind'>, parts: ModelParts): { encoder: tfl.LayersModel; decoder: tfl.LayersModel } {
+  const d = featureCount(config.inputShape);
+  const body = parts.encoder ?? denseStack({
+    inputDim: d, hiddenUnits: config.hiddenUnits, activation: config.activation, name: 'encoder_body', seed: config.seed,
+  });
+  const decoder = parts.decoder ?? denseStack({
+    inputDim: config.latentDim, hiddenUnits: config.decoderHiddenUnits ?? [...config.hiddenUnits].reverse(),
+    activation: config.activation, output: { units: d, activation: 'linear' }, name: 'decoder', seed: config.seed + 1000,
+  });
+  return { encoder: withHeads(body, config.latentDim, config.seed), decoder };
+}
+
 export class VariationalAutoencoder implements AutoencoderModel {
   readonly variational = true;
   private readonly logSigma: tf.Variable | undefined;
@@ -75,15 +88,8 @@ export class VariationalAutoencoder implements AutoencoderModel {
 
   /** Builds a VAE from its config, with the dense defaults or the user's encoder body and decoder. */
   static create(config: VaeConfig, parts: ModelParts = {}): VariationalAutoencoder {
-    const d = featureCount(config.inputShape);
-    const body = parts.encoder ?? denseStack({
-      inputDim: d, hiddenUnits: config.hiddenUnits, activation: config.activation, name: 'encoder_body', seed: config.seed,
-    });
-    const decoder = parts.decoder ?? denseStack({
-      inputDim: config.latentDim, hiddenUnits: config.decoderHiddenUnits ?? [...config.hiddenUnits].reverse(),
-      activation: config.activation, output: { units: d, activation: 'linear' }, name: 'decoder', seed: config.seed + 1000,
-    });
-    return new VariationalAutoencoder(config, withHeads(body, config.latentDim, config.seed), decoder);
+    const { encoder, decoder } = denseVaeNetworks(config, parts);
+    return new VariationalAutoencoder(config, encoder, decoder);
   }
 
   get kind(): ModelKind {
