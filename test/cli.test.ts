@@ -50,7 +50,14 @@ test('train → eval → encode → sample → reconstruct → interpolate on a 
   assert.equal(codeLines[0], 'z0,z1,label');
   assert.equal(codeLines.length, 121);
 
-  for (const [cmd, extra] of [['sample', []], ['reconstruct', ['--data', csv, '--label-column', 'label']], ['interpolate', ['--data', csv, '--label-column', 'label', '--steps', '5']]] as const) {
+  const denoised = join(dir, 'denoised.csv');
+  const dn = cli('denoise', run, '--data', csv, '--label-column', 'label', '--noise', 'masking', '--noise-level', '0.5', '--out', denoised);
+  assert.equal(dn.code, 0, dn.stderr);
+  const denoisedLines = readFileSync(denoised, 'utf8').trim().split('\n');
+  assert.equal(denoisedLines.length, 121);
+  assert.ok(denoisedLines.slice(1).every((line) => line.split(',').slice(0, 16).every((v) => Number.isFinite(Number(v)))));
+
+  for (const [cmd, extra] of [['denoise', ['--data', csv, '--label-column', 'label']], ['sample', []], ['reconstruct', ['--data', csv, '--label-column', 'label']], ['interpolate', ['--data', csv, '--label-column', 'label', '--steps', '5']]] as const) {
     const png = join(dir, `${cmd}.png`);
     const r = cli(cmd, run, ...extra, '--out', png);
     assert.equal(r.code, 0, r.stderr);

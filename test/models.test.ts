@@ -8,6 +8,7 @@ import { featureCount, makeDataset, type Dataset } from '../src/data/dataset.js'
 import { createModel, defaultConfig } from '../src/models/registry.js';
 import { VariationalAutoencoder } from '../src/models/vae.js';
 import { BetaVae, klWeight } from '../src/models/beta-vae.js';
+import { corrupt, sparsityPenalty, DenoisingAutoencoder } from '../src/models/denoising.js';
 import { UserError } from '../src/errors.js';
 import { Rng } from '../src/train/rng.js';
 import { fit, evaluate } from '../src/train/trainer.js';
@@ -54,6 +55,8 @@ function fixture(kind: ModelKind): { config: ModelConfig; data: Dataset } {
     ae: () => ({ config: defaultConfig('ae', [16], { latentDim: 2, hiddenUnits: [32] }), data: toyData() }),
     vae: () => ({ config: defaultConfig('vae', [16], { latentDim: 2, hiddenUnits: [32] }), data: toyData() }),
     'conv-ae': () => ({ config: defaultConfig('conv-ae', [8, 8, 1], { latentDim: 2, filters: [4, 8] }), data: toyImages() }),
+    'denoising-ae': () => ({ config: defaultConfig('denoising-ae', [16], { latentDim: 2, hiddenUnits: [32], noiseLevel: 0.2 }), data: toyData() }),
+    'sparse-ae': () => ({ config: defaultConfig('sparse-ae', [16], { latentDim: 4, hiddenUnits: [32], sparsityWeight: 0.01 }), data: toyData() }),
     'beta-vae': () => ({ config: defaultConfig('beta-vae', [16], { latentDim: 2, hiddenUnits: [32], beta: 2, freeBits: 0.1 }), data: toyData() }),
     'conv-vae': () => ({ config: defaultConfig('conv-vae', [8, 8, 1], { latentDim: 2, filters: [4, 8] }), data: toyImages() }),
   };
@@ -84,7 +87,7 @@ for (const kind of MODEL_KINDS) {
     assert.ok(after.total < 0.8 * before.total, `${kind}: loss ${before.total} → ${after.total}`);
     assert.ok(history[history.length - 1].train.total < history[0].train.total);
     const code = model.encode(tf.zeros([5, d]));
-    assert.deepEqual(code.shape, [5, 2]);
+    assert.deepEqual(code.shape, [5, config.latentDim]);
     assert.deepEqual(model.decode(code).shape, [5, d]);
     model.dispose();
   });
@@ -180,4 +183,32 @@ test('β-VAE: training objective is reconstruction + β·Σ_d max(E_batch KL_d, 
   assertClose(evaluated.total.dataSync(), Array.from(evaluated.reconstruction.dataSync(), (r, i) => r + evaluated.kl.dataSync()[i]), 1e-6);
   model.beginEpoch(1, 10);
   assert.equal(model.klWeight, 3);
+});
+
+test('denoising AE: noise goes into the encoder only; the target stays clean', () => {
+  const model = createModel(defaultConfig('denoising-ae', [6], { latentDim: 2, hiddenUnits: [4], noise: 'gaussian', noiseLevel: 0.5 })) as DenoisingAutoencoder;
+  const x = tf.tensor2d([[0, 0.2, 0.4, 0.6, 0.8, 1], [1, 0, 1, 0, 1, 0]]);
+  const terms = model.lossTerms(x, new Rng(8), true);
+  const noisy = corrupt(x, 'gaussian', 0.5, new Rng(8));
+  const againstClean = model.reconstructionLoss(model.forward(noisy, true).reconstruction, x);
+  const againstNoisy = model.reconstructionLoss(model.forward(noisy, true).reconstruction, noisy);
+  assertClose(terms.reconstruction.dataSync(), againstClean.dataSync(), 1e-6);
+  assert.ok(Math.abs(terms.reconstruction.dataSync()[0] - againstNoisy.dataSync()[0]) > 1e-3, 'targets must not be the noisy inputs');
+  assert.deepEqual(Array.from(x.dataSync()).slice(0, 3).map((v) => Math.round(v * 10) / 10), [0, 0.2, 0.4]);
+});
+
+test('masking noise zeroes about the given fraction of features and never changes the rest', () => {
+  const x = tf.ones([100, 100]) as tf.Tensor2D;
+  const values = corrupt(x, 'masking', 0.3, new Rng(2)).dataSync();
+  const zeros = values.filter((v) => v === 0).length;
+  assert.ok(Math.abs(zeros / values.length - 0.3) < 0.02, `masked fraction ${zeros / values.length}`);
+  assert.ok(values.every((v) => v === 0 || v === 1));
+});
+
+test('sparsity penalties equal hand-computed values', () => {
+  const code = tf.tensor2d([[0.1, 0.5], [0.3, 0.1]]);
+  // ρ̂ = [0.2, 0.3]; KL(0.05 ‖ ρ̂_j) = 0.05·ln(0.05/ρ̂) + 0.95·ln(0.95/(1 − ρ̂)), summed, times the weight 2.
+  const klHand = [0.2, 0.3].reduce((acc, r) => acc + 0.05 * Math.log(0.05 / r) + 0.95 * Math.log(0.95 / (1 - r)), 0) * 2;
+  assertClose(sparsityPenalty(code, { sparsity: 'kl', sparsityWeight: 2, sparsityTarget: 0.05 }).dataSync(), [klHand, klHand], 1e-5);
+  assertClose(sparsityPenalty(tf.tensor2d([[0.1, -0.5], [0.3, 0.1]]), { sparsity: 'l1', sparsityWeight: 0.5, sparsityTarget: 0.05 }).dataSync(), [0.3, 0.2], 1e-6);
 });

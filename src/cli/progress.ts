@@ -1,15 +1,23 @@
 // Training progress for the terminal: a live bar on a TTY, one plain line per epoch otherwise or with --json.
 import cliProgress from 'cli-progress';
 import type { EpochMetrics, TrainCallbacks } from '../train/trainer.js';
+import type { LossTerms } from '../models/types.js';
 
 const fmt = (v: number) => v.toFixed(3);
 
+/** "loss T (reconstruction R, kl K, penalty P)", naming only the terms this kind of model has. */
+export function describeTerms(t: LossTerms, variational: boolean, digits = 3): string {
+  const parts = [`reconstruction ${t.reconstruction.toFixed(digits)}`];
+  if (variational) parts.push(`kl ${t.kl.toFixed(digits)}`);
+  if (t.penalty !== undefined) parts.push(`penalty ${t.penalty.toFixed(digits)}`);
+  return `loss ${t.total.toFixed(digits)} (${parts.join(', ')})`;
+}
+
 export function describeEpoch(m: EpochMetrics, epochs: number): string {
   const val = m.validation ? `  val ${fmt(m.validation.total)}` : '';
-  const penalty = m.train.penalty !== undefined ? `, penalty ${fmt(m.train.penalty)}` : '';
   const active = m.activeUnits !== undefined ? `  active units ${m.activeUnits}` : '';
   const warnings = (m.warnings ?? []).map((w) => `\nlatentkit: warning: ${w}`).join('');
-  return `epoch ${m.epoch}/${epochs}  loss ${fmt(m.train.total)} (recon ${fmt(m.train.reconstruction)}, kl ${fmt(m.train.kl)}${penalty})${val}` +
+  return `epoch ${m.epoch}/${epochs}  ${describeTerms(m.train, m.activeUnits !== undefined)}${val}` +
     `${active}  ${m.samplesPerSecond.toFixed(0)} samples/s  ${m.seconds.toFixed(1)} s${warnings}`;
 }
 

@@ -6,6 +6,7 @@ import { saveRun } from '../io/run-dir.js';
 import { createModel, defaultConfig, FAMILIES, type ModelConfig } from '../models/registry.js';
 import { ACTIVATIONS, MODEL_KINDS, type Activation, type ModelKind } from '../models/types.js';
 import { KL_SCHEDULES, type KlSchedule } from '../models/beta-vae.js';
+import { NOISE_KINDS, SPARSITY_KINDS, type NoiseKind, type SparsityKind } from '../models/denoising.js';
 import { permutation, mulberry32 } from '../train/rng.js';
 import { evaluate, fit } from '../train/trainer.js';
 import { reconstructionPng, samplesPng } from '../viz/pictures.js';
@@ -15,7 +16,7 @@ import {
   action, fraction, intList, loadFlaggedData, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, printResult, useBackend,
   withCommon, withDataFlags, type CommonFlags, type DataFlags,
 } from './common.js';
-import { progressCallbacks } from './progress.js';
+import { describeTerms, progressCallbacks } from './progress.js';
 
 interface TrainFlags extends CommonFlags, DataFlags {
   model: ModelKind;
@@ -25,6 +26,12 @@ interface TrainFlags extends CommonFlags, DataFlags {
   filters?: number[];
   kernelSize?: number;
   beta?: number;
+  noise?: NoiseKind;
+  noiseLevel?: number;
+  sparsity?: SparsityKind;
+  sparsityWeight?: number;
+  sparsityTarget?: number;
+  latentActivation?: Activation;
   klSchedule?: KlSchedule;
   warmupEpochs?: number;
   cycles?: number;
@@ -50,6 +57,9 @@ function configFromFlags(flags: TrainFlags, inputShape: number[]): ModelConfig {
     ['sigma', '--sigma', flags.sigma], ['learnSigma', '--learn-sigma', flags.learnSigma], ['filters', '--filters', flags.filters],
     ['kernelSize', '--kernel-size', flags.kernelSize], ['beta', '--beta', flags.beta], ['klSchedule', '--kl-schedule', flags.klSchedule],
     ['warmupEpochs', '--warmup-epochs', flags.warmupEpochs], ['cycles', '--cycles', flags.cycles], ['freeBits', '--free-bits', flags.freeBits],
+    ['noise', '--noise', flags.noise], ['noiseLevel', '--noise-level', flags.noiseLevel], ['sparsity', '--sparsity', flags.sparsity],
+    ['sparsityWeight', '--sparsity-weight', flags.sparsityWeight], ['sparsityTarget', '--sparsity-target', flags.sparsityTarget],
+    ['latentActivation', '--latent-activation', flags.latentActivation],
   ];
   const defaults = FAMILIES[flags.model].defaults as unknown as Record<string, unknown>;
   const set = given.filter(([, , value]) => value !== undefined);
@@ -98,7 +108,7 @@ async function train(flags: TrainFlags): Promise<void> {
   });
   printResult(flags, { event: 'done', out, test, bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly, files: Object.keys(files) },
     [
-      `test loss ${test.total.toFixed(3)} (reconstruction ${test.reconstruction.toFixed(3)}, kl ${test.kl.toFixed(3)}) on ${loaded.test.source}` +
+      `test ${describeTerms(test, model.variational)} on ${loaded.test.source}` +
         (result.stoppedEarly ? ` — stopped early, weights of epoch ${result.bestEpoch}` : ''),
       `saved ${out}/ (encoder/, decoder/, latentkit.json, metrics.json${Object.keys(files).map((f) => ', ' + f).join('')})`,
     ].join('\n'));
@@ -121,6 +131,12 @@ export function trainCommand(): Command {
     .option('--sigma <s>', 'Gaussian likelihood σ (fixed, or the start value with --learn-sigma)', positiveNumber('--sigma'))
     .option('--learn-sigma', 'learn the Gaussian likelihood log σ')
     .addOption(new Option('--loss <name>', 'autoencoder loss').choices(['mse', 'bce']))
+    .addOption(new Option('--latent-activation <name>', 'autoencoder kinds: activation of the code layer').choices(ACTIVATIONS as string[]))
+    .addOption(new Option('--noise <kind>', 'denoising-ae: input corruption').choices(NOISE_KINDS as string[]))
+    .option('--noise-level <x>', 'denoising-ae: Gaussian σ, or the masked fraction', nonNegativeNumber('--noise-level'))
+    .addOption(new Option('--sparsity <kind>', 'sparse-ae: L1 activity or KL-sparsity penalty').choices(SPARSITY_KINDS as string[]))
+    .option('--sparsity-weight <w>', 'sparse-ae: weight of the penalty', nonNegativeNumber('--sparsity-weight'))
+    .option('--sparsity-target <rho>', 'sparse-ae with kl: target mean activation ρ in (0, 1)', fraction('--sparsity-target'))
     .option('--beta <b>', 'beta-vae: weight of the KL term', positiveNumber('--beta'))
     .addOption(new Option('--kl-schedule <name>', 'beta-vae: how the KL weight moves over training').choices(KL_SCHEDULES as string[]))
     .option('--warmup-epochs <n>', 'beta-vae linear schedule: epochs to reach β', positiveInt('--warmup-epochs'))

@@ -1,16 +1,19 @@
 // Commands that use a saved run: eval, encode, reconstruct, sample, interpolate.
-import { Command } from 'commander';
-import { featureCount } from '../data/dataset.js';
+import { Command, Option } from 'commander';
+import { featureCount, head } from '../data/dataset.js';
+import { invertScaling } from '../data/scaling.js';
+import { NOISE_KINDS, type NoiseKind } from '../models/denoising.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadRun } from '../io/run-dir.js';
-import { encodeDataset } from '../tasks/latent.js';
+import { denoiseDataset, encodeDataset } from '../tasks/latent.js';
 import { evaluate } from '../train/trainer.js';
-import { interpolationPng, reconstructionPng, samplesPng } from '../viz/pictures.js';
+import { denoisingPng, interpolationPng, reconstructionPng, samplesPng } from '../viz/pictures.js';
 import { check } from '../errors.js';
 import {
-  action, loadFlaggedData, nonNegativeInt, positiveInt, printResult, useBackend, withCommon, withDataFlags,
+  action, loadFlaggedData, nonNegativeInt, nonNegativeNumber, positiveInt, printResult, useBackend, withCommon, withDataFlags,
   type CommonFlags, type DataFlags,
 } from './common.js';
+import { describeTerms } from './progress.js';
 
 interface UseFlags extends CommonFlags, DataFlags {
   out?: string;
@@ -47,7 +50,7 @@ async function evalRun(runDir: string, flags: UseFlags): Promise<void> {
   const { model, data } = await open(runDir, flags, true);
   const terms = evaluate(model, data!);
   printResult(flags, { run: runDir, data: data!.source, examples: data!.size, ...terms },
-    `${data!.source}: ${data!.size} examples  loss ${terms.total.toFixed(4)}  reconstruction ${terms.reconstruction.toFixed(4)}  kl ${terms.kl.toFixed(4)}` +
+    `${data!.source}: ${data!.size} examples  ${describeTerms(terms, model.variational, 4)}` +
       (model.variational ? '  (−ELBO in nats per example)' : ''));
 }
 
@@ -55,16 +58,20 @@ async function encodeRun(runDir: string, flags: UseFlags): Promise<void> {
   const { model, data } = await open(runDir, flags, true);
   const codes = encodeDataset(model, data!);
   const k = model.latentDim;
-  const header = [...Array.from({ length: k }, (_, j) => `z${j}`), ...(data!.labels ? ['label'] : [])].join(',');
-  const lines = [header];
-  for (let i = 0; i < data!.size; i++) {
-    const row = Array.from(codes.subarray(i * k, (i + 1) * k), (v) => String(v));
-    if (data!.labels) row.push(String(data!.labels[i]));
+  const out = flags.out ?? 'codes.csv';
+  await writeFileAtomic(out, csvRows(codes, k, data!.labels, 'z'));
+  printResult(flags, { out, examples: data!.size, latentDim: k }, `wrote ${data!.size} codes of size ${k} to ${out}`);
+}
+
+/** Row-major values as CSV with a header (prefix0, prefix1, …[, label]). */
+function csvRows(values: Float32Array, width: number, labels?: Int32Array, prefix = 'x'): string {
+  const lines = [[...Array.from({ length: width }, (_, j) => `${prefix}${j}`), ...(labels ? ['label'] : [])].join(',')];
+  for (let i = 0; i < values.length / width; i++) {
+    const row = Array.from(values.subarray(i * width, (i + 1) * width), (v) => String(v));
+    if (labels) row.push(String(labels[i]));
     lines.push(row.join(','));
   }
-  const out = flags.out ?? 'codes.csv';
-  await writeFileAtomic(out, lines.join('\n') + '\n');
-  printResult(flags, { out, examples: data!.size, latentDim: k }, `wrote ${data!.size} codes of size ${k} to ${out}`);
+  return lines.join('\n') + '\n';
 }
 
 async function picture(out: string, png: Buffer, flags: UseFlags, what: string): Promise<void> {
@@ -102,5 +109,28 @@ export function useCommands(): Command[] {
       const { model, data } = await open(run, flags, true);
       await picture(flags.out!, interpolationPng(model, data!, flags.from, flags.to, flags.steps), flags, `${flags.steps} interpolation steps`);
     }));
-  return [evalCmd, encode, reconstruct, sample, interpolate];
+  const denoise = runCommand('denoise', 'corrupt examples (optionally), reconstruct them, and write a PNG grid or a CSV', true)
+    .option('--out <file>', 'a .png grid (rows: corrupted, denoised, clean) or a .csv of denoised rows', 'denoised.png')
+    .addOption(new Option('--noise <kind>', 'corruption to apply first (default: the model\'s own, none for other kinds)').choices(NOISE_KINDS as string[]).default(undefined))
+    .option('--noise-level <x>', 'Gaussian σ, or the masked fraction', nonNegativeNumber('--noise-level'))
+    .option('--count <n>', 'examples to draw in a PNG', positiveInt('--count'), 16)
+    .option('--seed <n>', 'seed of the corruption', nonNegativeInt('--seed'), 1)
+    .action(action(async (run: string, flags: UseFlags & { noise?: NoiseKind; noiseLevel?: number }) => {
+      const { model, manifest, data } = await open(run, flags, true);
+      const own = manifest.config.kind === 'denoising-ae' ? { kind: manifest.config.noise, level: manifest.config.noiseLevel } : undefined;
+      const kind = flags.noise ?? own?.kind;
+      const noise = kind ? { kind, level: flags.noiseLevel ?? own?.level ?? 0.3, seed: flags.seed } : undefined;
+      const out = flags.out!;
+      if (out.toLowerCase().endsWith('.png')) {
+        const part = head(data!, flags.count);
+        const { corrupted, denoised } = denoiseDataset(model, part, noise);
+        await picture(out, denoisingPng(model, part, corrupted, denoised), flags, `${part.size} denoised examples`);
+        return;
+      }
+      const { denoised } = denoiseDataset(model, data!, noise);
+      const rows = manifest.scaling ? invertScaling(manifest.scaling, denoised) : denoised;
+      await writeFileAtomic(out, csvRows(rows, featureCount(model.inputShape), data!.labels));
+      printResult(flags, { out, examples: data!.size }, `wrote ${data!.size} denoised rows to ${out}`);
+    }));
+  return [evalCmd, encode, reconstruct, sample, interpolate, denoise];
 }

@@ -8,6 +8,7 @@ import { applyNetwork } from '../layers/network.js';
 import { binaryCrossEntropy, meanSquaredError } from '../objectives/likelihoods.js';
 import type { Activation, AutoencoderModel, LossTensors, ModelKind, ModelParts } from './types.js';
 import type { ModelConfig } from './registry.js';
+import type { Rng } from '../train/rng.js';
 
 export interface AutoencoderConfig {
   kind: 'ae';
@@ -37,6 +38,21 @@ export const CLASSIC_AUTOENCODER: Omit<AutoencoderConfig, 'inputShape'> = {
   outputActivation: 'sigmoid', loss: 'mse', seed: 1,
 };
 
+/** The dense encoder (to the code) and decoder for a config, or the user's own networks. */
+export function denseAutoencoderNetworks(config: Omit<AutoencoderConfig, 'kind'>, parts: ModelParts): { encoder: LayersModel; decoder: LayersModel } {
+  const d = featureCount(config.inputShape);
+  const encoder = parts.encoder ?? denseStack({
+    inputDim: d, hiddenUnits: config.hiddenUnits, activation: config.activation,
+    output: { units: config.latentDim, activation: config.latentActivation }, name: 'encoder', seed: config.seed,
+  });
+  const decoder = parts.decoder ?? denseStack({
+    inputDim: config.latentDim, hiddenUnits: config.decoderHiddenUnits ?? [...config.hiddenUnits].reverse(),
+    activation: config.activation, output: { units: d, activation: config.outputActivation }, name: 'decoder',
+    seed: config.seed + 1000,
+  });
+  return { encoder, decoder };
+}
+
 /** What the autoencoder's training needs from any config of the autoencoder families. */
 export interface AutoencoderLikeConfig {
   kind: ModelKind;
@@ -55,16 +71,7 @@ export class Autoencoder implements AutoencoderModel {
 
   /** Builds an autoencoder from its config, with the dense defaults or the user's own encoder and decoder. */
   static create(config: AutoencoderConfig, parts: ModelParts = {}): Autoencoder {
-    const d = featureCount(config.inputShape);
-    const encoder = parts.encoder ?? denseStack({
-      inputDim: d, hiddenUnits: config.hiddenUnits, activation: config.activation,
-      output: { units: config.latentDim, activation: config.latentActivation }, name: 'encoder', seed: config.seed,
-    });
-    const decoder = parts.decoder ?? denseStack({
-      inputDim: config.latentDim, hiddenUnits: config.decoderHiddenUnits ?? [...config.hiddenUnits].reverse(),
-      activation: config.activation, output: { units: d, activation: config.outputActivation }, name: 'decoder',
-      seed: config.seed + 1000,
-    });
+    const { encoder, decoder } = denseAutoencoderNetworks(config, parts);
     return new Autoencoder(config, encoder, decoder);
   }
 
@@ -84,11 +91,20 @@ export class Autoencoder implements AutoencoderModel {
     return [...this.encoder.trainableWeights, ...this.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
   }
 
-  lossTerms(x: tf.Tensor2D, _rng: unknown, training: boolean): LossTensors {
+  /** The code [batch, latentDim] and the reconstruction [batch, D] of (possibly corrupted) inputs. */
+  forward(input: tf.Tensor2D, training: boolean): { code: tf.Tensor2D; reconstruction: tf.Tensor2D } {
+    const code = flatRows(applyNetwork(this.encoder, toModelInput(input, this.encoder), training) as tf.Tensor);
+    return { code, reconstruction: flatRows(applyNetwork(this.decoder, code, training) as tf.Tensor) };
+  }
+
+  /** The configured reconstruction loss of `xHat` against the clean targets `x`, per example. */
+  reconstructionLoss(xHat: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D {
+    return this.config.loss === 'mse' ? meanSquaredError(xHat, x) : binaryCrossEntropy(xHat, x);
+  }
+
+  lossTerms(x: tf.Tensor2D, _rng: Rng, training: boolean): LossTensors {
     return tf.tidy(() => {
-      const code = flatRows(applyNetwork(this.encoder, toModelInput(x, this.encoder), training) as tf.Tensor);
-      const xHat = flatRows(applyNetwork(this.decoder, code, training) as tf.Tensor);
-      const reconstruction = this.config.loss === 'mse' ? meanSquaredError(xHat, x) : binaryCrossEntropy(xHat, x);
+      const reconstruction = this.reconstructionLoss(this.forward(x, training).reconstruction, x);
       return { total: reconstruction, reconstruction, kl: tf.zerosLike(reconstruction) };
     });
   }

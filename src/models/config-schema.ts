@@ -14,6 +14,11 @@ export const modelConfigSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ae'), ...dense, ...aeFields }),
   z.object({ kind: z.literal('vae'), ...dense, ...vaeFields }),
   z.object({ kind: z.literal('conv-ae'), ...conv, ...aeFields }),
+  z.object({ kind: z.literal('denoising-ae'), ...dense, ...aeFields, noise: z.enum(['gaussian', 'masking']), noiseLevel: z.number().nonnegative() }),
+  z.object({
+    kind: z.literal('sparse-ae'), ...dense, ...aeFields, sparsity: z.enum(['l1', 'kl']), sparsityWeight: z.number().nonnegative(),
+    sparsityTarget: z.number().gt(0).lt(1),
+  }),
   z.object({ kind: z.literal('conv-vae'), ...conv, ...vaeFields }),
   z.object({
     kind: z.literal('beta-vae'), ...dense, ...vaeFields, beta: z.number().positive(), klSchedule: z.enum(['constant', 'linear', 'cyclical']),

@@ -2,13 +2,18 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { Autoencoder, CLASSIC_AUTOENCODER, type AutoencoderConfig } from './autoencoder.js';
 import { REFERENCE_VAE, VariationalAutoencoder, type VaeConfig } from './vae.js';
+import {
+  createDenoisingAutoencoder, createSparseAutoencoder, DENOISING_AUTOENCODER, DenoisingAutoencoder, SPARSE_AUTOENCODER, SparseAutoencoder,
+  type DenoisingAutoencoderConfig, type SparseAutoencoderConfig,
+} from './denoising.js';
 import { BETA_VAE, BetaVae, createBetaVae, type BetaVaeConfig } from './beta-vae.js';
 import { CONV_AUTOENCODER, CONV_VAE, createConvAutoencoder, createConvVae, type ConvAutoencoderConfig, type ConvVaeConfig } from './conv.js';
 import type { AutoencoderModel, ModelKind, ModelParts } from './types.js';
 import { modelConfigSchema } from './config-schema.js';
 import { UserError } from '../errors.js';
 
-export type ModelConfig = AutoencoderConfig | VaeConfig | ConvAutoencoderConfig | ConvVaeConfig | BetaVaeConfig;
+export type ModelConfig = AutoencoderConfig | VaeConfig | ConvAutoencoderConfig | ConvVaeConfig | BetaVaeConfig |
+  DenoisingAutoencoderConfig | SparseAutoencoderConfig;
 type ConfigOf<K extends ModelKind> = Extract<ModelConfig, { kind: K }>;
 
 interface Family<K extends ModelKind> {
@@ -37,6 +42,18 @@ export const FAMILIES: { [K in ModelKind]: Family<K> } = {
     defaults: CONV_AUTOENCODER,
     create: createConvAutoencoder,
     restore: (config, encoder, decoder) => new Autoencoder(config, encoder, decoder),
+  },
+  'denoising-ae': {
+    description: 'denoising autoencoder: reconstructs clean inputs from Gaussian- or masking-corrupted ones',
+    defaults: DENOISING_AUTOENCODER,
+    create: createDenoisingAutoencoder,
+    restore: (config, encoder, decoder) => new DenoisingAutoencoder(config, encoder, decoder),
+  },
+  'sparse-ae': {
+    description: 'sparse autoencoder: L1 activity or KL-sparsity (target activation ρ) penalty on the code',
+    defaults: SPARSE_AUTOENCODER,
+    create: createSparseAutoencoder,
+    restore: (config, encoder, decoder) => new SparseAutoencoder(config, encoder, decoder),
   },
   'beta-vae': {
     description: 'β-VAE: the KL weighted by β with constant, linear warm-up or cyclical schedules, and free bits',

@@ -4,6 +4,7 @@ import { batchTensor, featureCount, type Dataset } from '../data/dataset.js';
 import { check, UserError } from '../errors.js';
 import type { AutoencoderModel } from '../models/types.js';
 import { Rng } from '../train/rng.js';
+import { corrupt, type NoiseKind } from '../models/denoising.js';
 
 /** Runs `fn` over the dataset in batches and concatenates its [batch, k] outputs into one row-major array. */
 function mapBatches(data: Dataset, width: number, fn: (x: tf.Tensor2D) => tf.Tensor2D, batchSize = 500): Float32Array {
@@ -88,4 +89,20 @@ export function countActiveUnits(model: AutoencoderModel, data: Dataset): number
     if (sq / data.size - mean * mean > ACTIVE_UNIT_THRESHOLD) active++;
   }
   return active;
+}
+
+/** Corrupts every example (when a noise is given) and reconstructs it: the corrupted rows and the denoised rows. */
+export function denoiseDataset(model: AutoencoderModel, data: Dataset, noise?: { kind: NoiseKind; level: number; seed: number }): { corrupted: Float32Array; denoised: Float32Array } {
+  checkFits(model, data);
+  const d = featureCount(model.inputShape);
+  const rng = new Rng(noise?.seed ?? 1);
+  const corrupted = mapBatches(data, d, (x) => (noise ? corrupt(x, noise.kind, noise.level, rng) : x.clone()));
+  const denoised = new Float32Array(corrupted.length);
+  for (let start = 0; start < data.size; start += 500) {
+    const end = Math.min(start + 500, data.size);
+    const y = tf.tidy(() => model.decode(model.encode(tf.tensor2d(corrupted.subarray(start * d, end * d), [end - start, d]))));
+    denoised.set(y.dataSync(), start * d);
+    y.dispose();
+  }
+  return { corrupted, denoised };
 }

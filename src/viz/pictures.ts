@@ -25,6 +25,22 @@ export function reconstructionPng(model: AutoencoderModel, data: Dataset, count 
   return gridPng({ images, shape: model.inputShape, columns });
 }
 
+/** Rows of (corrupted inputs, their reconstructions, the clean inputs), `columns` examples per row. */
+export function denoisingPng(model: AutoencoderModel, data: Dataset, corrupted: Float32Array, denoised: Float32Array, columns = 8): Buffer {
+  const clean = batchTensor(data, 0, data.size);
+  const inputs = clean.dataSync() as Float32Array;
+  clean.dispose();
+  const d = inputs.length / data.size;
+  const rows = Math.ceil(data.size / columns);
+  const images = new Float32Array(3 * rows * columns * d);
+  for (let k = 0; k < data.size; k++) {
+    const r = Math.floor(k / columns);
+    const c = k % columns;
+    [corrupted, denoised, inputs].forEach((source, j) => images.set(source.subarray(k * d, (k + 1) * d), ((3 * r + j) * columns + c) * d));
+  }
+  return gridPng({ images, shape: model.inputShape, columns });
+}
+
 export function samplesPng(model: AutoencoderModel, count = 64, seed = 1, columns = 8): Buffer {
   return gridPng({ images: samplePrior(model, count, seed), shape: model.inputShape, columns });
 }
