@@ -57,6 +57,7 @@ function fixture(kind: ModelKind): { config: ModelConfig; data: Dataset } {
     'conv-ae': () => ({ config: defaultConfig('conv-ae', [8, 8, 1], { latentDim: 2, filters: [4, 8] }), data: toyImages() }),
     'denoising-ae': () => ({ config: defaultConfig('denoising-ae', [16], { latentDim: 2, hiddenUnits: [32], noiseLevel: 0.2 }), data: toyData() }),
     'sparse-ae': () => ({ config: defaultConfig('sparse-ae', [16], { latentDim: 4, hiddenUnits: [32], sparsityWeight: 0.01 }), data: toyData() }),
+    iwae: () => ({ config: defaultConfig('iwae', [16], { latentDim: 2, hiddenUnits: [32], samples: 4 }), data: toyData() }),
     'beta-vae': () => ({ config: defaultConfig('beta-vae', [16], { latentDim: 2, hiddenUnits: [32], beta: 2, freeBits: 0.1 }), data: toyData() }),
     'conv-vae': () => ({ config: defaultConfig('conv-vae', [8, 8, 1], { latentDim: 2, filters: [4, 8] }), data: toyImages() }),
   };

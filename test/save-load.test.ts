@@ -18,6 +18,7 @@ for (const config of [
   defaultConfig('vae', [6], { latentDim: 2, hiddenUnits: [5], likelihood: 'gaussian', learnSigma: true, sigma: 0.3 }),
   defaultConfig('beta-vae', [6], { latentDim: 2, hiddenUnits: [5], beta: 2, klSchedule: 'cyclical', freeBits: 0.2 }),
   defaultConfig('conv-ae', [2, 4, 1], { latentDim: 2, filters: [3] }),
+  defaultConfig('iwae', [6], { latentDim: 2, hiddenUnits: [5], samples: 3 }),
   defaultConfig('denoising-ae', [6], { latentDim: 2, hiddenUnits: [5], noise: 'gaussian', noiseLevel: 0.1 }),
   defaultConfig('sparse-ae', [6], { latentDim: 3, hiddenUnits: [5], sparsity: 'l1' }),
   defaultConfig('conv-vae', [2, 4, 1], { latentDim: 2, filters: [3] }),

@@ -20,6 +20,7 @@ export const modelConfigSchema = z.discriminatedUnion('kind', [
     sparsityTarget: z.number().gt(0).lt(1),
   }),
   z.object({ kind: z.literal('conv-vae'), ...conv, ...vaeFields }),
+  z.object({ kind: z.literal('iwae'), ...dense, ...vaeFields, samples: positiveInt }),
   z.object({
     kind: z.literal('beta-vae'), ...dense, ...vaeFields, beta: z.number().positive(), klSchedule: z.enum(['constant', 'linear', 'cyclical']),
     warmupEpochs: positiveInt, cycles: positiveInt, freeBits: z.number().nonnegative(),

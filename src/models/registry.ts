@@ -6,6 +6,7 @@ import {
   createDenoisingAutoencoder, createSparseAutoencoder, DENOISING_AUTOENCODER, DenoisingAutoencoder, SPARSE_AUTOENCODER, SparseAutoencoder,
   type DenoisingAutoencoderConfig, type SparseAutoencoderConfig,
 } from './denoising.js';
+import { createIwae, IWAE, Iwae, type IwaeConfig } from './iwae.js';
 import { BETA_VAE, BetaVae, createBetaVae, type BetaVaeConfig } from './beta-vae.js';
 import { CONV_AUTOENCODER, CONV_VAE, createConvAutoencoder, createConvVae, type ConvAutoencoderConfig, type ConvVaeConfig } from './conv.js';
 import type { AutoencoderModel, ModelKind, ModelParts } from './types.js';
@@ -13,7 +14,7 @@ import { modelConfigSchema } from './config-schema.js';
 import { UserError } from '../errors.js';
 
 export type ModelConfig = AutoencoderConfig | VaeConfig | ConvAutoencoderConfig | ConvVaeConfig | BetaVaeConfig |
-  DenoisingAutoencoderConfig | SparseAutoencoderConfig;
+  DenoisingAutoencoderConfig | SparseAutoencoderConfig | IwaeConfig;
 type ConfigOf<K extends ModelKind> = Extract<ModelConfig, { kind: K }>;
 
 interface Family<K extends ModelKind> {
@@ -60,6 +61,12 @@ export const FAMILIES: { [K in ModelKind]: Family<K> } = {
     defaults: BETA_VAE,
     create: createBetaVae,
     restore: (config, encoder, decoder, params) => new BetaVae(config, encoder, decoder, params),
+  },
+  iwae: {
+    description: 'importance-weighted autoencoder: the VAE trained on the k-sample IWAE bound',
+    defaults: IWAE,
+    create: createIwae,
+    restore: (config, encoder, decoder, params) => new Iwae(config, encoder, decoder, params),
   },
   'conv-vae': {
     description: 'convolutional VAE for images: stride-2 Conv2D encoder, Conv2DTranspose decoder, trained on the ELBO',

@@ -4,8 +4,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Rng } from '../train/rng.js';
 import type { ModelConfig } from './registry.js';
 
-export type ModelKind = 'ae' | 'vae' | 'conv-ae' | 'conv-vae' | 'denoising-ae' | 'sparse-ae' | 'beta-vae';
-export const MODEL_KINDS: readonly ModelKind[] = ['ae', 'vae', 'conv-ae', 'conv-vae', 'denoising-ae', 'sparse-ae', 'beta-vae'];
+export type ModelKind = 'ae' | 'vae' | 'conv-ae' | 'conv-vae' | 'denoising-ae' | 'sparse-ae' | 'beta-vae' | 'iwae';
+export const MODEL_KINDS: readonly ModelKind[] = ['ae', 'vae', 'conv-ae', 'conv-vae', 'denoising-ae', 'sparse-ae', 'beta-vae', 'iwae'];
 
 export type Activation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'softplus' | 'swish' | 'gelu' | 'linear';
 export const ACTIVATIONS: readonly Activation[] = ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish', 'gelu', 'linear'];
