@@ -44,6 +44,12 @@ test('train → eval → encode → sample → reconstruct → interpolate on a 
   assert.equal(terms.examples, 120);
   assert.ok(Math.abs(terms.total - (terms.reconstruction + terms.kl)) < 1e-3);
 
+  const iw = cli('eval', run, '--data', csv, '--label-column', 'label', '--iw', '20', '--json');
+  assert.equal(iw.code, 0, iw.stderr);
+  const withIw = JSON.parse(iw.stdout);
+  assert.equal(withIw.importanceSamples, 20);
+  assert.ok(withIw.nll < withIw.total, `importance-sampled ${withIw.nll} should be below −ELBO ${withIw.total}`);
+
   const codes = join(dir, 'codes.csv');
   assert.equal(cli('encode', run, '--data', csv, '--label-column', 'label', '--out', codes).code, 0);
   const codeLines = readFileSync(codes, 'utf8').trim().split('\n');

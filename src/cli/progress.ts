@@ -53,3 +53,12 @@ export function progressCallbacks(epochs: number, size: number, json: boolean): 
     stop: () => bar.stop(),
   };
 }
+
+/** A bar for long work other than training (on a TTY; silent otherwise). */
+export function progressBar(total: number, label: string, quiet: boolean): { update(done: number): void; stop(): void } {
+  if (quiet || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar({ format: `${label} |{bar}| {value}/{total} examples  eta {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic);
+  bar.start(total, 0);
+  return { update: (done) => bar.update(done), stop: () => bar.stop() };
+}

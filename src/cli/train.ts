@@ -26,6 +26,7 @@ interface TrainFlags extends CommonFlags, DataFlags {
   filters?: number[];
   kernelSize?: number;
   beta?: number;
+  samples?: number;
   noise?: NoiseKind;
   noiseLevel?: number;
   sparsity?: SparsityKind;
@@ -59,7 +60,7 @@ function configFromFlags(flags: TrainFlags, inputShape: number[]): ModelConfig {
     ['warmupEpochs', '--warmup-epochs', flags.warmupEpochs], ['cycles', '--cycles', flags.cycles], ['freeBits', '--free-bits', flags.freeBits],
     ['noise', '--noise', flags.noise], ['noiseLevel', '--noise-level', flags.noiseLevel], ['sparsity', '--sparsity', flags.sparsity],
     ['sparsityWeight', '--sparsity-weight', flags.sparsityWeight], ['sparsityTarget', '--sparsity-target', flags.sparsityTarget],
-    ['latentActivation', '--latent-activation', flags.latentActivation],
+    ['latentActivation', '--latent-activation', flags.latentActivation], ['samples', '--samples', flags.samples],
   ];
   const defaults = FAMILIES[flags.model].defaults as unknown as Record<string, unknown>;
   const set = given.filter(([, , value]) => value !== undefined);
@@ -137,6 +138,7 @@ export function trainCommand(): Command {
     .addOption(new Option('--sparsity <kind>', 'sparse-ae: L1 activity or KL-sparsity penalty').choices(SPARSITY_KINDS as string[]))
     .option('--sparsity-weight <w>', 'sparse-ae: weight of the penalty', nonNegativeNumber('--sparsity-weight'))
     .option('--sparsity-target <rho>', 'sparse-ae with kl: target mean activation ρ in (0, 1)', fraction('--sparsity-target'))
+    .option('--samples <k>', 'iwae: importance samples per example in the training bound', positiveInt('--samples'))
     .option('--beta <b>', 'beta-vae: weight of the KL term', positiveNumber('--beta'))
     .addOption(new Option('--kl-schedule <name>', 'beta-vae: how the KL weight moves over training').choices(KL_SCHEDULES as string[]))
     .option('--warmup-epochs <n>', 'beta-vae linear schedule: epochs to reach β', positiveInt('--warmup-epochs'))

@@ -6,6 +6,7 @@ import { NOISE_KINDS, type NoiseKind } from '../models/denoising.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadRun } from '../io/run-dir.js';
 import { denoiseDataset, encodeDataset } from '../tasks/latent.js';
+import { importanceSampledNll, mean } from '../tasks/likelihood.js';
 import { evaluate } from '../train/trainer.js';
 import { denoisingPng, interpolationPng, reconstructionPng, samplesPng } from '../viz/pictures.js';
 import { check } from '../errors.js';
@@ -13,7 +14,7 @@ import {
   action, loadFlaggedData, nonNegativeInt, nonNegativeNumber, positiveInt, printResult, useBackend, withCommon, withDataFlags,
   type CommonFlags, type DataFlags,
 } from './common.js';
-import { describeTerms } from './progress.js';
+import { describeTerms, progressBar } from './progress.js';
 
 interface UseFlags extends CommonFlags, DataFlags {
   out?: string;
@@ -46,12 +47,19 @@ function runCommand(name: string, description: string, needsData: boolean): Comm
   return withCommon(cmd);
 }
 
-async function evalRun(runDir: string, flags: UseFlags): Promise<void> {
+async function evalRun(runDir: string, flags: UseFlags & { iw?: number }): Promise<void> {
   const { model, data } = await open(runDir, flags, true);
   const terms = evaluate(model, data!);
-  printResult(flags, { run: runDir, data: data!.source, examples: data!.size, ...terms },
+  let nll: number | undefined;
+  if (flags.iw !== undefined) {
+    const bar = progressBar(data!.size, `importance sampling, K = ${flags.iw}`, Boolean(flags.json));
+    nll = mean(importanceSampledNll(model, data!, { samples: flags.iw, onProgress: (done) => bar.update(done) }));
+    bar.stop();
+  }
+  printResult(flags, { run: runDir, data: data!.source, examples: data!.size, ...terms, ...(nll !== undefined && { nll, importanceSamples: flags.iw }) },
     `${data!.source}: ${data!.size} examples  ${describeTerms(terms, model.variational, 4)}` +
-      (model.variational ? '  (−ELBO in nats per example)' : ''));
+      (model.variational ? '  (−ELBO in nats per example)' : '') +
+      (nll !== undefined ? `\nimportance-sampled −log p(x) with K = ${flags.iw}: ${nll.toFixed(4)} nats per example` : ''));
 }
 
 async function encodeRun(runDir: string, flags: UseFlags): Promise<void> {
@@ -81,6 +89,7 @@ async function picture(out: string, png: Buffer, flags: UseFlags, what: string):
 
 export function useCommands(): Command[] {
   const evalCmd = runCommand('eval', 'loss terms of a run on a dataset (−ELBO, reconstruction, KL)', true)
+    .option('--iw <K>', 'VAE kinds: also estimate −log p(x) by importance sampling with K samples per example (e.g. 5000)', positiveInt('--iw'))
     .action(action(evalRun));
   const encode = runCommand('encode', 'write the code (latent mean) of every example as CSV', true)
     .option('--out <file>', 'CSV file to write', 'codes.csv')
