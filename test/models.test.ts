@@ -9,6 +9,7 @@ import { createModel, defaultConfig } from '../src/models/registry.js';
 import { VariationalAutoencoder } from '../src/models/vae.js';
 import { BetaVae, klWeight } from '../src/models/beta-vae.js';
 import { corrupt, sparsityPenalty, DenoisingAutoencoder } from '../src/models/denoising.js';
+import { samplePrior } from '../src/tasks/latent.js';
 import { UserError } from '../src/errors.js';
 import { Rng } from '../src/train/rng.js';
 import { fit, evaluate } from '../src/train/trainer.js';
@@ -57,11 +58,17 @@ function fixture(kind: ModelKind): { config: ModelConfig; data: Dataset } {
     'conv-ae': () => ({ config: defaultConfig('conv-ae', [8, 8, 1], { latentDim: 2, filters: [4, 8] }), data: toyImages() }),
     'denoising-ae': () => ({ config: defaultConfig('denoising-ae', [16], { latentDim: 2, hiddenUnits: [32], noiseLevel: 0.2 }), data: toyData() }),
     'sparse-ae': () => ({ config: defaultConfig('sparse-ae', [16], { latentDim: 4, hiddenUnits: [32], sparsityWeight: 0.01 }), data: toyData() }),
+    cvae: () => ({ config: defaultConfig('cvae', [16], { latentDim: 2, hiddenUnits: [32], classes: 2 }), data: labelled(toyData()) }),
     iwae: () => ({ config: defaultConfig('iwae', [16], { latentDim: 2, hiddenUnits: [32], samples: 4 }), data: toyData() }),
     'beta-vae': () => ({ config: defaultConfig('beta-vae', [16], { latentDim: 2, hiddenUnits: [32], beta: 2, freeBits: 0.1 }), data: toyData() }),
     'conv-vae': () => ({ config: defaultConfig('conv-vae', [8, 8, 1], { latentDim: 2, filters: [4, 8] }), data: toyImages() }),
   };
   return FIXTURES[kind]();
+}
+
+/** The toy rows with a label: 1 when feature 4 is on (the first hidden cause is above ½). */
+function labelled(data: Dataset): Dataset {
+  return { ...data, labels: Int32Array.from({ length: data.size }, (_, i) => (data.values[i * 16 + 4] > 0.5 ? 1 : 0)) };
 }
 
 /** 8×8 images of a bright square whose corner moves: two hidden causes. */
@@ -87,9 +94,10 @@ for (const kind of MODEL_KINDS) {
     const after = evaluate(model, data);
     assert.ok(after.total < 0.8 * before.total, `${kind}: loss ${before.total} → ${after.total}`);
     assert.ok(history[history.length - 1].train.total < history[0].train.total);
-    const code = model.encode(tf.zeros([5, d]));
+    const c = model.classes ?? 0;
+    const code = model.encode(tf.zeros([5, d + c]));
     assert.deepEqual(code.shape, [5, config.latentDim]);
-    assert.deepEqual(model.decode(code).shape, [5, d]);
+    assert.deepEqual(model.decode(c ? tf.concat([code, tf.zeros([5, c])], 1) : code).shape, [5, d]);
     model.dispose();
   });
 }
@@ -212,4 +220,18 @@ test('sparsity penalties equal hand-computed values', () => {
   const klHand = [0.2, 0.3].reduce((acc, r) => acc + 0.05 * Math.log(0.05 / r) + 0.95 * Math.log(0.95 / (1 - r)), 0) * 2;
   assertClose(sparsityPenalty(code, { sparsity: 'kl', sparsityWeight: 2, sparsityTarget: 0.05 }).dataSync(), [klHand, klHand], 1e-5);
   assertClose(sparsityPenalty(tf.tensor2d([[0.1, -0.5], [0.3, 0.1]]), { sparsity: 'l1', sparsityWeight: 0.5, sparsityTarget: 0.05 }).dataSync(), [0.3, 0.2], 1e-6);
+});
+
+test('CVAE: the decoder output changes with the label, and decoding needs one', async () => {
+  const { config, data } = fixture('cvae');
+  const model = createModel(config);
+  await fit(model, data, { epochs: 8, batchSize: 32, adam: { learningRate: 3e-3 } });
+  const asZero = samplePrior(model, 4, 7, 0);
+  const asOne = samplePrior(model, 4, 7, 1);
+  // Label 1 means feature 4 is on: the decoder should say so for label 1 and not for label 0.
+  const feature4 = (rows: Float32Array) => [0, 1, 2, 3].reduce((acc, i) => acc + rows[i * 16 + 4], 0) / 4;
+  assert.ok(feature4(asOne) > feature4(asZero) + 0.3, `label 1: ${feature4(asOne)}, label 0: ${feature4(asZero)}`);
+  assert.throws(() => samplePrior(model, 2), (e: Error) => e instanceof UserError && /needs a label to decode/.test(e.message));
+  assert.throws(() => samplePrior(model, 2, 1, 5), /label 5 is outside the model's classes 0\.\.1/);
+  await assert.rejects(fit(model, toyData(), { epochs: 1 }), /a conditional model needs labels/);
 });

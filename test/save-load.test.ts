@@ -19,6 +19,7 @@ for (const config of [
   defaultConfig('beta-vae', [6], { latentDim: 2, hiddenUnits: [5], beta: 2, klSchedule: 'cyclical', freeBits: 0.2 }),
   defaultConfig('conv-ae', [2, 4, 1], { latentDim: 2, filters: [3] }),
   defaultConfig('iwae', [6], { latentDim: 2, hiddenUnits: [5], samples: 3 }),
+  defaultConfig('cvae', [6], { latentDim: 2, hiddenUnits: [5], classes: 3 }),
   defaultConfig('denoising-ae', [6], { latentDim: 2, hiddenUnits: [5], noise: 'gaussian', noiseLevel: 0.1 }),
   defaultConfig('sparse-ae', [6], { latentDim: 3, hiddenUnits: [5], sparsity: 'l1' }),
   defaultConfig('conv-vae', [2, 4, 1], { latentDim: 2, filters: [3] }),
@@ -29,10 +30,10 @@ for (const config of [
     await saveRun(dir, model, { ...info, data: { source: 'toy', shape: config.inputShape } });
     const { model: loaded, manifest } = await loadRun(dir);
     assert.deepEqual(manifest.config, config);
-    const d = config.inputShape.reduce((a, b) => a * b, 1);
+    const d = config.inputShape.reduce((a, b) => a * b, 1) + ('classes' in config ? config.classes : 0);
     const input = tf.tensor2d(Array.from({ length: 2 * d }, (_, i) => ((i * 37) % 11) / 10), [2, d]);
     assert.deepEqual(Array.from(loaded.encode(input).dataSync()), Array.from(model.encode(input).dataSync()));
-    const z = model.encode(input);
+    const z = tf.concat([model.encode(input), tf.zeros([2, 'classes' in config ? config.classes : 0])], 1) as tf.Tensor2D;
     assert.deepEqual(Array.from(loaded.decode(z).dataSync()), Array.from(model.decode(z).dataSync()));
     assert.deepEqual(loaded.extraParams(), model.extraParams());
   });

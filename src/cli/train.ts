@@ -51,7 +51,7 @@ interface TrainFlags extends CommonFlags, DataFlags {
 }
 
 /** Turns the model flags into a config: the kind's defaults with the given flags changed; a flag the kind lacks is an error. */
-function configFromFlags(flags: TrainFlags, inputShape: number[]): ModelConfig {
+function configFromFlags(flags: TrainFlags, inputShape: number[], data: Dataset): ModelConfig {
   const given: [key: string, flag: string, value: unknown][] = [
     ['latentDim', '--latent', flags.latent], ['hiddenUnits', '--hidden', flags.hidden], ['activation', '--activation', flags.activation],
     ['seed', '--seed', flags.seed], ['loss', '--loss', flags.loss], ['likelihood', '--likelihood', flags.likelihood],
@@ -66,7 +66,12 @@ function configFromFlags(flags: TrainFlags, inputShape: number[]): ModelConfig {
   const set = given.filter(([, , value]) => value !== undefined);
   const foreign = set.filter(([key]) => !(key in defaults)).map(([, flag]) => flag);
   check(foreign.length === 0, () => `${foreign.join(', ')} ${foreign.length > 1 ? 'do' : 'does'} not apply to --model ${flags.model}`);
-  return defaultConfig(flags.model, inputShape, Object.fromEntries(set.map(([key, , value]) => [key, value])) as never);
+  const overrides: Record<string, unknown> = Object.fromEntries(set.map(([key, , value]) => [key, value]));
+  if ('classes' in defaults) {
+    check(data.labels, `--model ${flags.model} needs labelled data (--label-column for CSV, --labels for IDX, class subfolders for PNGs)`);
+    overrides.classes = Math.max(...data.labels) + 1;
+  }
+  return defaultConfig(flags.model, inputShape, overrides as never);
 }
 
 /** Seeded split of the training rows into train and validation. */
@@ -83,7 +88,7 @@ function splitValidation(data: Dataset, fractionHeld: number, seed: number): { t
 async function train(flags: TrainFlags): Promise<void> {
   const backend = await useBackend(flags);
   const loaded = await loadFlaggedData(flags, undefined, flags.json);
-  const config = configFromFlags(flags, loaded.train.shape);
+  const config = configFromFlags(flags, loaded.train.shape, loaded.train);
   check(flags.patience === undefined || flags.validationSplit > 0, '--patience needs a validation set: set --validation-split above 0');
   const { train: trainData, validation } = splitValidation(loaded.train, flags.validationSplit, flags.seed);
   const out = resolve(flags.out ?? `runs/${flags.model}-${basename(flags.data).replace(/\..*$/, '')}`);

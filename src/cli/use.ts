@@ -105,9 +105,11 @@ export function useCommands(): Command[] {
     .option('--out <file>', 'PNG file to write', 'samples.png')
     .option('--count <n>', 'samples to draw', positiveInt('--count'), 64)
     .option('--seed <n>', 'seed of the prior samples', nonNegativeInt('--seed'), 1)
-    .action(action(async (run: string, flags: UseFlags) => {
+    .option('--label <c>', 'cvae: the class to sample (default: a row of each class)', nonNegativeInt('--label'))
+    .action(action(async (run: string, flags: UseFlags & { label?: number }) => {
       const { model } = await open(run, flags, false);
-      await picture(flags.out!, samplesPng(model, flags.count, flags.seed), flags, `${flags.count} samples`);
+      await picture(flags.out!, samplesPng(model, flags.count, flags.seed, flags.label), flags,
+        flags.label === undefined && model.classes ? `8 samples of each of ${model.classes} classes` : `${flags.count} samples`);
     }));
   const interpolate = runCommand('interpolate', 'PNG row decoded along the line between two examples\' codes', true)
     .option('--out <file>', 'PNG file to write', 'interpolation.png')

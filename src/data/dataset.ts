@@ -61,14 +61,19 @@ export function head(data: Dataset, count: number): Dataset {
 /** Intensity v / 255 for each uint8 v, looked up rather than divided per pixel. */
 const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 
-/** Float32 rows of the examples `order[start..end)` (or rows start..end when order is omitted), as a [batch, D] tensor. */
-export function batchTensor(data: Dataset, start: number, end: number, order?: Int32Array): tf.Tensor2D {
+/**
+ * Float32 rows of the examples `order[start..end)` (or rows start..end when order is omitted), as a [batch, D] tensor;
+ * with `classes`, each row is followed by its label one-hot ([batch, D + classes]) for conditional models.
+ */
+export function batchTensor(data: Dataset, start: number, end: number, order?: Int32Array, classes = 0): tf.Tensor2D {
   const d = featureCount(data.shape);
   const n = end - start;
-  const out = new Float32Array(n * d);
+  const width = d + classes;
+  const out = new Float32Array(n * width);
   for (let i = 0; i < n; i++) {
     const row = order ? order[start + i] : start + i;
-    const base = i * d;
+    const base = i * width;
+    if (classes) out[base + d + data.labels![row]] = 1;
     if (data.values instanceof Float32Array) {
       out.set(data.values.subarray(row * d, (row + 1) * d), base);
     } else {
@@ -76,5 +81,12 @@ export function batchTensor(data: Dataset, start: number, end: number, order?: I
       for (let j = 0, k = row * d; j < d; j++, k++) out[base + j] = UNIT[src[k]];
     }
   }
-  return tf.tensor2d(out, [n, d]);
+  return tf.tensor2d(out, [n, width]);
+}
+
+/** Checks that a dataset has labels in 0..classes−1, as a conditional model needs. */
+export function checkLabels(data: Dataset, classes: number): void {
+  if (!data.labels) throw new UserError(`${data.source}: a conditional model needs labels (--label-column for CSV, --labels for IDX, class subfolders for PNGs)`);
+  const bad = data.labels.findIndex((c) => c < 0 || c >= classes);
+  if (bad >= 0) throw new UserError(`${data.source}: example ${bad} has label ${data.labels[bad]}, outside the model's classes 0..${classes - 1}`);
 }

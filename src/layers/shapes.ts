@@ -26,17 +26,22 @@ function check1(condition: boolean, message: string): asserts condition {
   if (!condition) throw new UserError(message);
 }
 
-/** Checks that a user's encoder takes the data's examples and a decoder maps [latentDim] back to as many features. */
-export function checkParts(inputShape: number[], latentDim: number, encoder: LayersModel, decoder: LayersModel, codeDim?: number): void {
+/**
+ * Checks that a user's encoder takes the data's examples and a decoder maps [latentDim] back to as many features.
+ * Conditional models feed `conditions` one-hot columns to both, after the example and after the code.
+ */
+export function checkParts(inputShape: number[], latentDim: number, encoder: LayersModel, decoder: LayersModel, codeDim?: number, conditions = 0): void {
   const d = featureCount(inputShape);
   const encIn = exampleShape(encoder, 'encoder');
-  check1(featureCount(encIn) === d, `encoder takes ${describe(encIn)} but the data's examples are ${describe(inputShape)}`);
+  check1(featureCount(encIn) === d + conditions, conditions
+    ? `encoder takes ${describe(encIn)} but examples with their one-hot labels have ${d + conditions} values`
+    : `encoder takes ${describe(encIn)} but the data's examples are ${describe(inputShape)}`);
   if (codeDim !== undefined) {
     const encOut = outputShape(encoder, 'encoder');
     check1(featureCount(encOut) === codeDim, `encoder returns ${describe(encOut)} but latentDim is ${codeDim}`);
   }
   const decIn = exampleShape(decoder, 'decoder');
-  check1(decIn.length === 1 && decIn[0] === latentDim, `decoder takes ${describe(decIn)} but codes are [${latentDim}]`);
+  check1(decIn.length === 1 && decIn[0] === latentDim + conditions, `decoder takes ${describe(decIn)} but codes are [${latentDim + conditions}]`);
   const decOut = outputShape(decoder, 'decoder');
   check1(featureCount(decOut) === d, `decoder returns ${describe(decOut)} but the data's examples are ${describe(inputShape)} (${d} values)`);
 }

@@ -21,6 +21,7 @@ export const modelConfigSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('conv-vae'), ...conv, ...vaeFields }),
   z.object({ kind: z.literal('iwae'), ...dense, ...vaeFields, samples: positiveInt }),
+  z.object({ kind: z.literal('cvae'), ...dense, ...vaeFields, classes: z.number().int().min(2) }),
   z.object({
     kind: z.literal('beta-vae'), ...dense, ...vaeFields, beta: z.number().positive(), klSchedule: z.enum(['constant', 'linear', 'cyclical']),
     warmupEpochs: positiveInt, cycles: positiveInt, freeBits: z.number().nonnegative(),

@@ -7,6 +7,7 @@ import {
   type DenoisingAutoencoderConfig, type SparseAutoencoderConfig,
 } from './denoising.js';
 import { createIwae, IWAE, Iwae, type IwaeConfig } from './iwae.js';
+import { createCvae, CVAE, Cvae, type CvaeConfig } from './cvae.js';
 import { BETA_VAE, BetaVae, createBetaVae, type BetaVaeConfig } from './beta-vae.js';
 import { CONV_AUTOENCODER, CONV_VAE, createConvAutoencoder, createConvVae, type ConvAutoencoderConfig, type ConvVaeConfig } from './conv.js';
 import type { AutoencoderModel, ModelKind, ModelParts } from './types.js';
@@ -14,7 +15,7 @@ import { modelConfigSchema } from './config-schema.js';
 import { UserError } from '../errors.js';
 
 export type ModelConfig = AutoencoderConfig | VaeConfig | ConvAutoencoderConfig | ConvVaeConfig | BetaVaeConfig |
-  DenoisingAutoencoderConfig | SparseAutoencoderConfig | IwaeConfig;
+  DenoisingAutoencoderConfig | SparseAutoencoderConfig | IwaeConfig | CvaeConfig;
 type ConfigOf<K extends ModelKind> = Extract<ModelConfig, { kind: K }>;
 
 interface Family<K extends ModelKind> {
@@ -67,6 +68,12 @@ export const FAMILIES: { [K in ModelKind]: Family<K> } = {
     defaults: IWAE,
     create: createIwae,
     restore: (config, encoder, decoder, params) => new Iwae(config, encoder, decoder, params),
+  },
+  cvae: {
+    description: 'conditional VAE: one-hot labels feed the encoder and the decoder; sample a chosen class',
+    defaults: CVAE,
+    create: createCvae,
+    restore: (config, encoder, decoder, params) => new Cvae(config, encoder, decoder, params),
   },
   'conv-vae': {
     description: 'convolutional VAE for images: stride-2 Conv2D encoder, Conv2DTranspose decoder, trained on the ELBO',

@@ -4,8 +4,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Rng } from '../train/rng.js';
 import type { ModelConfig } from './registry.js';
 
-export type ModelKind = 'ae' | 'vae' | 'conv-ae' | 'conv-vae' | 'denoising-ae' | 'sparse-ae' | 'beta-vae' | 'iwae';
-export const MODEL_KINDS: readonly ModelKind[] = ['ae', 'vae', 'conv-ae', 'conv-vae', 'denoising-ae', 'sparse-ae', 'beta-vae', 'iwae'];
+export type ModelKind = 'ae' | 'vae' | 'conv-ae' | 'conv-vae' | 'denoising-ae' | 'sparse-ae' | 'beta-vae' | 'iwae' | 'cvae';
+export const MODEL_KINDS: readonly ModelKind[] = ['ae', 'vae', 'conv-ae', 'conv-vae', 'denoising-ae', 'sparse-ae', 'beta-vae', 'iwae', 'cvae'];
 
 export type Activation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'softplus' | 'swish' | 'gelu' | 'linear';
 export const ACTIVATIONS: readonly Activation[] = ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish', 'gelu', 'linear'];
@@ -48,6 +48,11 @@ export interface AutoencoderModel {
   readonly variational: boolean;
   /** Shape of one example, e.g. [28, 28, 1]. */
   readonly inputShape: number[];
+  /**
+   * Conditional models: the number of classes. Their batches carry the one-hot label after each example's values
+   * ([batch, D + classes]); codes given to decode carry it after the code ([batch, latentDim + classes]).
+   */
+  readonly classes?: number;
   readonly encoder: LayersModel;
   readonly decoder: LayersModel;
   /** Every variable the optimizer updates. */

@@ -58,6 +58,8 @@ export interface VaeLikeConfig {
   likelihood: 'bernoulli' | 'gaussian';
   sigma: number;
   learnSigma: boolean;
+  /** Conditional kinds: the number of classes whose one-hot labels the encoder and decoder also read. */
+  classes?: number;
 }
 
 /** The dense VAE networks for a config (or around the user's encoder body and decoder): encoder with μ/logvar heads. */
@@ -80,7 +82,8 @@ export class VariationalAutoencoder implements AutoencoderModel {
   /** `encoder` returns [zMean, zLogVar]; `decoder` returns logits (Bernoulli) or means (Gaussian). */
   constructor(readonly config: VaeLikeConfig & ModelConfig, readonly encoder: tfl.LayersModel, readonly decoder: tfl.LayersModel, params: Record<string, number> = {}) {
     if (encoder.outputs.length !== 2) throw new Error(`VAE encoder must return [zMean, zLogVar], found ${encoder.outputs.length} outputs`);
-    checkParts(config.inputShape, config.latentDim, tfl.model({ inputs: encoder.inputs, outputs: encoder.outputs[0] }), decoder, config.latentDim);
+    checkParts(config.inputShape, config.latentDim, tfl.model({ inputs: encoder.inputs, outputs: encoder.outputs[0] }), decoder, config.latentDim,
+      (config as VaeLikeConfig).classes ?? 0);
     if (config.likelihood === 'gaussian') {
       this.logSigma = tf.variable(tf.scalar(params.logSigma ?? Math.log(config.sigma)), config.learnSigma);
     }
@@ -94,6 +97,10 @@ export class VariationalAutoencoder implements AutoencoderModel {
 
   get kind(): ModelKind {
     return this.config.kind;
+  }
+
+  get classes(): number | undefined {
+    return (this.config as VaeLikeConfig).classes;
   }
 
   get latentDim(): number {
@@ -137,7 +144,7 @@ export class VariationalAutoencoder implements AutoencoderModel {
   }
 
   /** z by reparameterization and the analytic KL, from μ and the unclamped logvar (one fused kernel when available). */
-  private sampleWithKl(mu: tf.Tensor2D, rawLogvar: tf.Tensor2D, epsilon: tf.Tensor2D): { z: tf.Tensor2D; kl: tf.Tensor1D } {
+  protected sampleWithKl(mu: tf.Tensor2D, rawLogvar: tf.Tensor2D, epsilon: tf.Tensor2D): { z: tf.Tensor2D; kl: tf.Tensor1D } {
     if (hasKernel(FUSED.gaussianHead)) {
       const [z, kl] = tf.engine().runKernel(FUSED.gaussianHead, { mu, logvar: rawLogvar, eps: epsilon },
         { min: LOGVAR_RANGE.min, max: LOGVAR_RANGE.max }) as tf.Tensor[];

@@ -1,17 +1,20 @@
 // What users do with a trained model: codes, reconstructions, samples from the prior, interpolations.
 import * as tf from '../backend/tfjs.js';
-import { batchTensor, featureCount, type Dataset } from '../data/dataset.js';
+import { batchTensor, checkLabels, featureCount, type Dataset } from '../data/dataset.js';
 import { check, UserError } from '../errors.js';
 import type { AutoencoderModel } from '../models/types.js';
 import { Rng } from '../train/rng.js';
 import { corrupt, type NoiseKind } from '../models/denoising.js';
 
-/** Runs `fn` over the dataset in batches and concatenates its [batch, k] outputs into one row-major array. */
-function mapBatches(data: Dataset, width: number, fn: (x: tf.Tensor2D) => tf.Tensor2D, batchSize = 500): Float32Array {
+/**
+ * Runs `fn` over the dataset in batches and concatenates its [batch, k] outputs into one row-major array. Batches
+ * carry one-hot labels when `classes` is given (conditional models).
+ */
+function mapBatches(data: Dataset, width: number, fn: (x: tf.Tensor2D) => tf.Tensor2D, classes?: number, batchSize = 500): Float32Array {
   const out = new Float32Array(data.size * width);
   for (let start = 0; start < data.size; start += batchSize) {
     const end = Math.min(start + batchSize, data.size);
-    const y = tf.tidy(() => fn(batchTensor(data, start, end)));
+    const y = tf.tidy(() => fn(batchTensor(data, start, end, undefined, classes)));
     out.set(y.dataSync(), start * width);
     y.dispose();
   }
@@ -21,31 +24,56 @@ function mapBatches(data: Dataset, width: number, fn: (x: tf.Tensor2D) => tf.Ten
 function checkFits(model: AutoencoderModel, data: Dataset): void {
   check(featureCount(data.shape) === featureCount(model.inputShape),
     `${data.source}: examples of shape [${data.shape}] do not fit this model, which takes [${model.inputShape}]`);
+  if (model.classes) checkLabels(data, model.classes);
+}
+
+/** The one-hot rows [n, classes] of `label`, for decoding codes of a conditional model. */
+function oneHotRows(model: AutoencoderModel, n: number, label: number | undefined): Float32Array {
+  const classes = model.classes!;
+  check(label !== undefined, `a conditional model ('${model.kind}') needs a label to decode: give one in 0..${classes - 1} (--label)`);
+  check(Number.isInteger(label) && label >= 0 && label < classes, `label ${label} is outside the model's classes 0..${classes - 1}`);
+  const rows = new Float32Array(n * classes);
+  for (let i = 0; i < n; i++) rows[i * classes + label] = 1;
+  return rows;
+}
+
+/** Reconstructions of a batch: decode(encode(x)), the label one-hot carried from input to code for conditional models. */
+function reconstructBatch(model: AutoencoderModel, x: tf.Tensor2D): tf.Tensor2D {
+  const z = model.encode(x);
+  if (!model.classes) return model.decode(z);
+  const labels = x.slice([0, x.shape[1] - model.classes], [-1, model.classes]);
+  return model.decode(tf.concat([z, labels], 1));
 }
 
 /** Codes of every example (the posterior mean for a VAE), row-major [size, latentDim]. */
 export function encodeDataset(model: AutoencoderModel, data: Dataset): Float32Array {
   checkFits(model, data);
-  return mapBatches(data, model.latentDim, (x) => model.encode(x));
+  return mapBatches(data, model.latentDim, (x) => model.encode(x), model.classes);
 }
 
 /** Mean reconstructions of every example, row-major [size, D]. */
 export function reconstructDataset(model: AutoencoderModel, data: Dataset): Float32Array {
   checkFits(model, data);
-  return mapBatches(data, featureCount(model.inputShape), (x) => model.decode(model.encode(x)));
+  return mapBatches(data, featureCount(model.inputShape), (x) => reconstructBatch(model, x), model.classes);
 }
 
-/** Decodes codes given row-major [n, latentDim]. */
-export function decodeCodes(model: AutoencoderModel, codes: Float32Array): Float32Array {
-  check(codes.length % model.latentDim === 0, `${codes.length} values are not whole codes of size ${model.latentDim}`);
-  return tf.tidy(() => model.decode(tf.tensor2d(codes, [codes.length / model.latentDim, model.latentDim])).dataSync() as Float32Array);
+/** Decodes codes given row-major [n, latentDim]; conditional models decode them as examples of class `label`. */
+export function decodeCodes(model: AutoencoderModel, codes: Float32Array, label?: number): Float32Array {
+  const k = model.latentDim;
+  check(codes.length % k === 0, `${codes.length} values are not whole codes of size ${k}`);
+  const n = codes.length / k;
+  return tf.tidy(() => {
+    let z = tf.tensor2d(codes, [n, k]);
+    if (model.classes) z = tf.concat([z, tf.tensor2d(oneHotRows(model, n, label), [n, model.classes])], 1);
+    return model.decode(z).dataSync() as Float32Array;
+  });
 }
 
-/** `n` new examples decoded from z ~ N(0, I), the VAE prior. */
-export function samplePrior(model: AutoencoderModel, n: number, seed = 1): Float32Array {
+/** `n` new examples decoded from z ~ N(0, I), the VAE prior (of class `label` for a conditional VAE). */
+export function samplePrior(model: AutoencoderModel, n: number, seed = 1, label?: number): Float32Array {
   if (!model.variational) throw new UserError(`sampling from the prior needs a VAE; this run is a '${model.kind}' model`);
   check(Number.isInteger(n) && n > 0, `number of samples must be a positive integer, got ${n}`);
-  return decodeCodes(model, new Rng(seed).normals(n * model.latentDim));
+  return decodeCodes(model, new Rng(seed).normals(n * model.latentDim), label);
 }
 
 /** Codes on the straight line from code a to code b (both ends included), row-major [steps, latentDim]. */
@@ -64,9 +92,10 @@ export function lerpCodes(a: Float32Array, b: Float32Array, steps: number): Floa
 export function interpolate(model: AutoencoderModel, data: Dataset, a: number, b: number, steps: number): Float32Array {
   checkFits(model, data);
   for (const i of [a, b]) check(Number.isInteger(i) && i >= 0 && i < data.size, `example ${i} is out of range 0..${data.size - 1} of ${data.source}`);
-  const codes = tf.tidy(() => model.encode(tf.concat([batchTensor(data, a, a + 1), batchTensor(data, b, b + 1)])).dataSync() as Float32Array);
+  const rows = (i: number) => batchTensor(data, i, i + 1, undefined, model.classes);
+  const codes = tf.tidy(() => model.encode(tf.concat([rows(a), rows(b)])).dataSync() as Float32Array);
   const k = model.latentDim;
-  return decodeCodes(model, lerpCodes(codes.subarray(0, k), codes.subarray(k), steps));
+  return decodeCodes(model, lerpCodes(codes.subarray(0, k), codes.subarray(k), steps), data.labels?.[a]);
 }
 
 /** Threshold of Burda et al. 2016: dimension d is active when Cov_x(E_q[z_d]) > 0.01. */
@@ -94,6 +123,7 @@ export function countActiveUnits(model: AutoencoderModel, data: Dataset): number
 /** Corrupts every example (when a noise is given) and reconstructs it: the corrupted rows and the denoised rows. */
 export function denoiseDataset(model: AutoencoderModel, data: Dataset, noise?: { kind: NoiseKind; level: number; seed: number }): { corrupted: Float32Array; denoised: Float32Array } {
   checkFits(model, data);
+  if (model.classes) throw new UserError(`denoise does not support conditional models ('${model.kind}')`);
   const d = featureCount(model.inputShape);
   const rng = new Rng(noise?.seed ?? 1);
   const corrupted = mapBatches(data, d, (x) => (noise ? corrupt(x, noise.kind, noise.level, rng) : x.clone()));

@@ -20,6 +20,7 @@ export interface ImportanceSamplingOptions {
 
 function posteriorModel(model: AutoencoderModel): GaussianPosteriorModel {
   const candidate = model as unknown as Partial<GaussianPosteriorModel>;
+  if (model.classes) throw new UserError(`importance-sampled log-likelihoods are not available for conditional models ('${model.kind}')`);
   if (!model.variational || typeof candidate.posterior !== 'function' || typeof candidate.reconstructionNll !== 'function') {
     throw new UserError(`importance-sampled log-likelihoods need a VAE kind; this is a '${model.kind}' model`);
   }

@@ -1,7 +1,7 @@
 // The training loop: seeded shuffling, Adam, per-epoch loss terms, validation and early stopping, callbacks.
 import * as tf from '../backend/tfjs.js';
 import { createAdam, ensureTrainable } from '../backend/select.js';
-import { batchTensor, type Dataset } from '../data/dataset.js';
+import { batchTensor, checkLabels, type Dataset } from '../data/dataset.js';
 import { check } from '../errors.js';
 import { featureCount } from '../data/dataset.js';
 import type { AutoencoderModel, LossTensors, LossTerms } from '../models/types.js';
@@ -79,6 +79,7 @@ function checkData(model: AutoencoderModel, data: Dataset): void {
   check(featureCount(data.shape) === featureCount(model.inputShape),
     `${data.source}: examples of shape [${data.shape}] do not fit a model of input [${model.inputShape}]`);
   check(data.size > 0, `${data.source}: no examples`);
+  if (model.classes) checkLabels(data, model.classes);
 }
 
 const TERMS = ['total', 'reconstruction', 'kl', 'penalty'] as const;
@@ -118,7 +119,7 @@ export function evaluate(model: AutoencoderModel, data: Dataset, batchSize = 500
   for (let start = 0; start < data.size; start += batchSize) {
     const end = Math.min(start + batchSize, data.size);
     let terms: LossTensors | undefined;
-    const scalars = tf.tidy(() => keptMeans((terms = model.lossTerms(batchTensor(data, start, end), rng, false))));
+    const scalars = tf.tidy(() => keptMeans((terms = model.lossTerms(batchTensor(data, start, end, undefined, model.classes), rng, false))));
     sums.add(readMeans(terms!, scalars), end - start);
     tf.dispose(scalars);
   }
@@ -166,7 +167,7 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
         let terms: LossTensors | undefined;
         let scalars: tf.Scalar[] = [];
         tf.tidy(() => {
-          const x = batchTensor(data, start, end, order);
+          const x = batchTensor(data, start, end, order, model.classes);
           optimizer.minimize(() => {
             terms = model.lossTerms(x, rng, true);
             scalars = keptMeans(terms);

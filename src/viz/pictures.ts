@@ -41,8 +41,18 @@ export function denoisingPng(model: AutoencoderModel, data: Dataset, corrupted: 
   return gridPng({ images, shape: model.inputShape, columns });
 }
 
-export function samplesPng(model: AutoencoderModel, count = 64, seed = 1, columns = 8): Buffer {
-  return gridPng({ images: samplePrior(model, count, seed), shape: model.inputShape, columns });
+/**
+ * Samples from the prior: `count` of class `label`, or, for a conditional model given no label, one row of `columns`
+ * samples per class.
+ */
+export function samplesPng(model: AutoencoderModel, count = 64, seed = 1, label?: number, columns = 8): Buffer {
+  if (model.classes && label === undefined) {
+    const rows = Array.from({ length: model.classes }, (_, c) => samplePrior(model, columns, seed + c, c));
+    const images = new Float32Array(rows.reduce((n, r) => n + r.length, 0));
+    rows.reduce((offset, r) => (images.set(r, offset), offset + r.length), 0);
+    return gridPng({ images, shape: model.inputShape, columns });
+  }
+  return gridPng({ images: samplePrior(model, count, seed, label), shape: model.inputShape, columns });
 }
 
 export function interpolationPng(model: AutoencoderModel, data: Dataset, a: number, b: number, steps: number): Buffer {
