@@ -257,3 +257,10 @@ test('a conv VAE (Conv2D, Flatten, Reshape, Conv2DTranspose) trains to the same 
   await selectBackend();
   cpu.forEach((w, i) => assertClose(nat[i], w, 1e-4, 1e-5, `weight ${i}`));
 });
+
+test('Tile along the first axis, and other tilings through the cpu kernel', { skip }, async () => {
+  const x = randomArray(2 * 3, 24);
+  await assertSame(() => tf.tile(tf.tensor2d(x, [2, 3]), [4, 1]), 0, 'rows');
+  await assertSame(() => tf.tile(tf.tensor2d(x, [2, 3]), [2, 3]), 0, 'both axes');
+  await assertSame(() => tf.grad((t: tf.Tensor) => tf.tile(t, [3, 1]).square().sum())(tf.tensor2d(x, [2, 3])), 1e-6, 'grad');
+});

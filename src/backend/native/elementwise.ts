@@ -1,4 +1,5 @@
-// Element-wise kernels: binary ops with scalar / row / column broadcasting, unary ops, and Sum / Mean over a block of axes.
+// Element-wise kernels: binary ops with scalar / row / column broadcasting, unary ops, Sum / Mean over a block of
+// axes, and Tile along the first axis.
 import type { NativeBackend } from './native-backend.js';
 import * as tf from '../tfjs.js';
 import type { NativeAddon } from './addon.js';
@@ -87,5 +88,21 @@ export function elementwiseKernels(addon: NativeAddon): tf.KernelConfig[] {
     };
   };
 
-  return [...Object.keys(BINARY).map(binary), ...Object.keys(UNARY).map(unary), reduction('Sum'), reduction('Mean')];
+  /** Tile that repeats the whole tensor along the first axis only (reps [k, 1, …]): k block copies. */
+  const cpuTile = tf.getKernel('Tile', 'cpu')!.kernelFunc;
+  const tile: tf.KernelConfig = {
+    kernelName: 'Tile', backendName: 'native',
+    kernelFunc: ((args: KernelArgs) => {
+      const { x } = args.inputs;
+      const reps = args.attrs!.reps as number[];
+      if (!allFloat(x) || reps.length !== x.shape.length || reps.slice(1).some((r) => r !== 1)) return cpuTile(args as never);
+      const backend = args.backend as NativeBackend;
+      const src = values(backend, x);
+      const result = alloc(backend, src.length * reps[0]);
+      for (let i = 0; i < reps[0]; i++) result.set(src, i * src.length);
+      return output(backend, [x.shape[0] * reps[0], ...x.shape.slice(1)], result);
+    }) as tf.KernelFunc,
+  };
+
+  return [...Object.keys(BINARY).map(binary), ...Object.keys(UNARY).map(unary), reduction('Sum'), reduction('Mean'), tile];
 }
