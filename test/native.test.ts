@@ -8,6 +8,7 @@ import { registerNative } from '../src/backend/native/register.js';
 import { createAdam, selectBackend } from '../src/backend/select.js';
 import { createModel, defaultConfig } from '../src/models/registry.js';
 import { Rng } from '../src/train/rng.js';
+import type { AutoencoderModel } from '../src/models/types.js';
 
 const native = registerNative();
 const skip = 'reason' in native ? `native backend unavailable: ${native.reason}` : false;
@@ -38,6 +39,31 @@ async function assertSame(fn: () => tf.Tensor | tf.Tensor[], rtol: number, what:
   const { cpu, native: nat } = await onBoth(fn);
   assert.equal(nat.length, cpu.length);
   cpu.forEach((c, i) => assertClose(nat[i], c, rtol, rtol, `${what} output ${i}`));
+}
+
+/**
+ * Builds a model on cpu and on native, takes two Adam steps on rows x [n, d] with the same seeds, and checks that the
+ * weights agree: tfjs ops and tfjs's Adam on cpu against the fused kernels and the in-place Adam on native.
+ */
+async function assertSameTraining(build: () => AutoencoderModel, x: Float32Array, shape: [number, number], learningRate: number, rtol: number): Promise<void> {
+  const step = async (backend: 'cpu' | 'native') => {
+    await tf.setBackend(backend);
+    const model = build();
+    const adam = createAdam({ learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    const vars = model.trainableVariables();
+    for (let i = 0; i < 2; i++) {
+      const rng = new Rng(i);
+      adam.minimize(() => model.lossTerms(tf.tensor2d(x, shape), rng, true).total.mean() as tf.Scalar, false, vars);
+    }
+    const weights = vars.map((v) => Float32Array.from(v.dataSync()));
+    adam.dispose();
+    model.dispose();
+    return weights;
+  };
+  const cpu = await step('cpu');
+  const nat = await step('native');
+  await selectBackend();
+  cpu.forEach((w, i) => assertClose(nat[i], w, rtol, 1e-5, `weight ${i}`));
 }
 
 test('matMul: transposes, batches, broadcast batches, empty and size-1 dimensions, with gradients', { skip }, async () => {
@@ -154,25 +180,8 @@ test('in-place Adam never writes into a caller\'s array or a clone', { skip }, a
 });
 
 for (const kind of ['vae', 'ae'] as const) test(`two full ${kind} training steps give the same weights on cpu (tfjs ops and Adam) and native (fused kernels, in-place Adam)`, { skip }, async () => {
-  const x = randomArray(32 * 12, 14, 0, 1);
-  const step = async (backend: 'cpu' | 'native') => {
-    await tf.setBackend(backend);
-    const model = createModel(defaultConfig(kind, [12], { latentDim: 3, hiddenUnits: [8], seed: 4, activation: 'elu' }));
-    const adam = createAdam({ learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
-    const vars = model.trainableVariables();
-    for (let i = 0; i < 2; i++) {
-      const rng = new Rng(i);
-      adam.minimize(() => model.lossTerms(tf.tensor2d(x, [32, 12]), rng, true).total.mean() as tf.Scalar, false, vars);
-    }
-    const weights = vars.map((v) => Float32Array.from(v.dataSync()));
-    adam.dispose();
-    model.dispose();
-    return weights;
-  };
-  const cpu = await step('cpu');
-  const nat = await step('native');
-  await selectBackend();
-  cpu.forEach((w, i) => assertClose(nat[i], w, 1e-5, 1e-5, `weight ${i}`));
+  const build = () => createModel(defaultConfig(kind, [12], { latentDim: 3, hiddenUnits: [8], seed: 4, activation: 'elu' }));
+  await assertSameTraining(build, randomArray(32 * 12, 14, 0, 1), [32, 12], 1e-3, 1e-5);
 });
 
 test('convolutions: strides, padding, dilation, bias and activation, transposed, with gradients', { skip }, async () => {
@@ -224,10 +233,8 @@ test('fused squared error equals the composite formula, values and gradients', {
 
 test('a conv VAE (Conv2D, Flatten, Reshape, Conv2DTranspose) trains to the same weights on cpu and on native fused layers', { skip }, async () => {
   const tfl = await import('@tensorflow/tfjs-layers');
-  const x = randomArray(16 * 64, 23, 0, 1);
-  const step = async (backend: 'cpu' | 'native') => {
-    await tf.setBackend(backend);
-    const glorot = (seed: number) => tfl.initializers.glorotUniform({ seed });
+  const glorot = (seed: number) => tfl.initializers.glorotUniform({ seed });
+  const build = () => {
     const encoder = tfl.sequential({ layers: [
       tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: glorot(1) }),
       tfl.layers.conv2d({ filters: 6, kernelSize: 3, strides: 1, padding: 'valid', activation: 'elu', kernelInitializer: glorot(2) }),
@@ -240,22 +247,9 @@ test('a conv VAE (Conv2D, Flatten, Reshape, Conv2DTranspose) trains to the same 
       tfl.layers.conv2dTranspose({ filters: 1, kernelSize: 3, strides: 1, padding: 'same', kernelInitializer: glorot(5) }),
       tfl.layers.flatten(),
     ] });
-    const model = createModel(defaultConfig('vae', [8, 8, 1], { latentDim: 3, seed: 4 }), { encoder, decoder });
-    const adam = createAdam({ learningRate: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
-    const vars = model.trainableVariables();
-    for (let i = 0; i < 2; i++) {
-      const rng = new Rng(i);
-      adam.minimize(() => model.lossTerms(tf.tensor2d(x, [16, 64]), rng, true).total.mean() as tf.Scalar, false, vars);
-    }
-    const weights = vars.map((v) => Float32Array.from(v.dataSync()));
-    adam.dispose();
-    model.dispose();
-    return weights;
+    return createModel(defaultConfig('vae', [8, 8, 1], { latentDim: 3, seed: 4 }), { encoder, decoder });
   };
-  const cpu = await step('cpu');
-  const nat = await step('native');
-  await selectBackend();
-  cpu.forEach((w, i) => assertClose(nat[i], w, 1e-4, 1e-5, `weight ${i}`));
+  await assertSameTraining(build, randomArray(16 * 64, 23, 0, 1), [16, 64], 1e-2, 1e-4);
 });
 
 test('Tile along the first axis, and other tilings through the cpu kernel', { skip }, async () => {

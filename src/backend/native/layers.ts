@@ -23,8 +23,9 @@ function registerGradients(): void {
     },
   });
   // Convolution layers: dz = dy ⊙ act'(y); the input and filter gradients are the transposed products.
-  tf.registerGradient({
-    kernelName: FUSED.conv2d,
+  const convGradient = (kernelName: string, dx: (dz: tf.Tensor, x: tf.Tensor, filter: tf.Tensor, conv: tf.NamedAttrMap) => tf.Tensor,
+    dFilter: (dz: tf.Tensor, x: tf.Tensor, filter: tf.Tensor, conv: tf.NamedAttrMap) => tf.Tensor) => tf.registerGradient({
+    kernelName,
     inputsToSave: ['x', 'filter'],
     outputsToSave: [true],
     gradFunc: (dy, saved, attrs) => {
@@ -32,29 +33,16 @@ function registerGradients(): void {
       const { strides, pad } = attrs as { strides: [number, number]; pad: string };
       const dz = tf.engine().runKernel(FUSED.activationGrad, { y, dy: dy as tf.Tensor }, attrs as tf.NamedAttrMap) as tf.Tensor;
       const conv = { strides, pad, dataFormat: 'NHWC' };
-      return {
-        x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter }, { ...conv, inputShape: x.shape }) as tf.Tensor,
-        filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dz }, { ...conv, filterShape: filter.shape }) as tf.Tensor,
-        bias: () => tf.sum(dz, [0, 1, 2]),
-      };
+      return { x: () => dx(dz, x, filter, conv), filter: () => dFilter(dz, x, filter, conv), bias: () => tf.sum(dz, [0, 1, 2]) };
     },
   });
-  tf.registerGradient({
-    kernelName: FUSED.conv2dTranspose,
-    inputsToSave: ['x', 'filter'],
-    outputsToSave: [true],
-    gradFunc: (dy, saved, attrs) => {
-      const [x, filter, y] = saved;
-      const { strides, pad } = attrs as { strides: [number, number]; pad: string };
-      const dz = tf.engine().runKernel(FUSED.activationGrad, { y, dy: dy as tf.Tensor }, attrs as tf.NamedAttrMap) as tf.Tensor;
-      const conv = { strides, pad, dataFormat: 'NHWC' };
-      return {
-        x: () => tf.engine().runKernel('Conv2D', { x: dz, filter }, { ...conv, dilations: 1 }) as tf.Tensor,
-        filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x: dz, dy: x }, { ...conv, filterShape: filter.shape }) as tf.Tensor,
-        bias: () => tf.sum(dz, [0, 1, 2]),
-      };
-    },
-  });
+  const run = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) => tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
+  convGradient(FUSED.conv2d,
+    (dz, x, filter, conv) => run('Conv2DBackpropInput', { dy: dz, filter }, { ...conv, inputShape: x.shape }),
+    (dz, x, filter, conv) => run('Conv2DBackpropFilter', { x, dy: dz }, { ...conv, filterShape: filter.shape }));
+  convGradient(FUSED.conv2dTranspose,
+    (dz, _x, filter, conv) => run('Conv2D', { x: dz, filter }, { ...conv, dilations: 1 }),
+    (dz, x, filter, conv) => run('Conv2DBackpropFilter', { x: dz, dy: x }, { ...conv, filterShape: filter.shape }));
   tf.registerGradient({
     kernelName: FUSED.gaussianHead,
     inputsToSave: ['mu', 'logvar', 'eps'],
