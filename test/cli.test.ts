@@ -103,3 +103,23 @@ test('user errors: one line, exit code 1, and an existing run is not damaged', (
   }
   assert.deepEqual(readFileSync(join(run, 'encoder', 'weights.bin')), before);
 });
+
+test('seq-ae on a CSV time series: train with --window, then per-window errors', () => {
+  const dir = tempDir();
+  const csv = join(dir, 'series.csv');
+  const lines = ['a,b'];
+  for (let t = 0; t < 80; t++) lines.push(`${Math.sin(t / 4)},${Math.cos(t / 4)}`);
+  writeFileSync(csv, lines.join('\n') + '\n');
+  const run = join(dir, 'run');
+  const train = cli('train', '--model', 'seq-ae', '--data', csv, '--window', '8', '--stride', '2', '--units', '6', '--epochs', '2', '--out', run);
+  assert.equal(train.code, 0, train.stderr);
+  const out = join(dir, 'errors.csv');
+  const r = cli('errors', run, '--data', csv, '--window', '8', '--stride', '2', '--out', out);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = readFileSync(out, 'utf8').trim().split('\n');
+  assert.equal(rows[0], 'window,error,step0,step1,step2,step3,step4,step5,step6,step7');
+  assert.equal(rows.length, 1 + Math.floor((80 - 8) / 2) + 1);
+  const bad = cli('train', '--model', 'seq-ae', '--data', csv, '--epochs', '1');
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /seq-ae needs windows \[time steps, features\]; give --window/);
+});

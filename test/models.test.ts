@@ -58,12 +58,27 @@ function fixture(kind: ModelKind): { config: ModelConfig; data: Dataset } {
     'conv-ae': () => ({ config: defaultConfig('conv-ae', [8, 8, 1], { latentDim: 2, filters: [4, 8] }), data: toyImages() }),
     'denoising-ae': () => ({ config: defaultConfig('denoising-ae', [16], { latentDim: 2, hiddenUnits: [32], noiseLevel: 0.2 }), data: toyData() }),
     'sparse-ae': () => ({ config: defaultConfig('sparse-ae', [16], { latentDim: 4, hiddenUnits: [32], sparsityWeight: 0.01 }), data: toyData() }),
+    'seq-ae': () => ({ config: defaultConfig('seq-ae', [6, 2], { latentDim: 2, units: 8 }), data: toySeries() }),
     cvae: () => ({ config: defaultConfig('cvae', [16], { latentDim: 2, hiddenUnits: [32], classes: 2 }), data: labelled(toyData()) }),
     iwae: () => ({ config: defaultConfig('iwae', [16], { latentDim: 2, hiddenUnits: [32], samples: 4 }), data: toyData() }),
     'beta-vae': () => ({ config: defaultConfig('beta-vae', [16], { latentDim: 2, hiddenUnits: [32], beta: 2, freeBits: 0.1 }), data: toyData() }),
     'conv-vae': () => ({ config: defaultConfig('conv-vae', [8, 8, 1], { latentDim: 2, filters: [4, 8] }), data: toyImages() }),
   };
   return FIXTURES[kind]();
+}
+
+/** Windows of 6 steps of two phase-shifted sine waves with random phase. */
+function toySeries(n = 200, seed = 6): Dataset {
+  const rng = new Rng(seed);
+  const values = new Float32Array(n * 12);
+  for (let i = 0; i < n; i++) {
+    const phase = rng.next() * 2 * Math.PI;
+    for (let t = 0; t < 6; t++) {
+      values[i * 12 + t * 2] = 0.5 + 0.4 * Math.sin(phase + t / 2);
+      values[i * 12 + t * 2 + 1] = 0.5 + 0.4 * Math.cos(phase + t / 2);
+    }
+  }
+  return makeDataset({ source: 'waves', values, shape: [6, 2], size: n });
 }
 
 /** The toy rows with a label: 1 when feature 4 is on (the first hidden cause is above ½). */

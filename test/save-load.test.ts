@@ -20,6 +20,7 @@ for (const config of [
   defaultConfig('conv-ae', [2, 4, 1], { latentDim: 2, filters: [3] }),
   defaultConfig('iwae', [6], { latentDim: 2, hiddenUnits: [5], samples: 3 }),
   defaultConfig('cvae', [6], { latentDim: 2, hiddenUnits: [5], classes: 3 }),
+  defaultConfig('seq-ae', [3, 2], { latentDim: 2, units: 3 }),
   defaultConfig('denoising-ae', [6], { latentDim: 2, hiddenUnits: [5], noise: 'gaussian', noiseLevel: 0.1 }),
   defaultConfig('sparse-ae', [6], { latentDim: 3, hiddenUnits: [5], sparsity: 'l1' }),
   defaultConfig('conv-vae', [2, 4, 1], { latentDim: 2, filters: [3] }),

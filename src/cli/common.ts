@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKEND_PREFERENCES, parsePreference, selectBackend, type BackendInfo } from '../backend/select.js';
 import { head } from '../data/dataset.js';
+import { slidingWindows } from '../data/windows.js';
 import { loadData, type DataOptions, type LoadedData } from '../data/load.js';
 import { SCALING_KINDS, type ScalingKind, type Scaling } from '../data/scaling.js';
 import { UserError } from '../errors.js';
@@ -18,6 +19,8 @@ export interface DataFlags {
   header?: boolean;
   scale?: ScalingKind;
   limit?: number;
+  window?: number;
+  stride?: number;
 }
 
 /** A commander parser for a numeric flag that accepts values passing `ok`, described as `what` in the error. */
@@ -60,7 +63,9 @@ export function withDataFlags(cmd: Command, required: boolean): Command {
     .option('--header', 'the CSV has a header row (default: detected)')
     .option('--no-header', 'the CSV has no header row')
     .addOption(new Option('--scale <kind>', 'CSV feature scaling fitted on training rows').choices(SCALING_KINDS as string[]))
-    .option('--limit <n>', 'use only the first n examples of each split', positiveInt('--limit'));
+    .option('--limit <n>', 'use only the first n examples of each split', positiveInt('--limit'))
+    .option('--window <n>', 'CSV time series: cut the rows into windows of n time steps (for seq-ae)', positiveInt('--window'))
+    .option('--stride <n>', 'with --window: rows between window starts', positiveInt('--stride'), 1);
 }
 
 export async function useBackend(flags: CommonFlags): Promise<BackendInfo> {
@@ -76,8 +81,11 @@ export async function loadFlaggedData(flags: DataFlags, scaling?: Scaling, quiet
   const options: DataOptions = { labels: flags.labels, labelColumn: flags.labelColumn, header: flags.header, scale: flags.scale, scaling };
   const loaded = await loadData(flags.data, options);
   if (!quiet) for (const w of loaded.warnings) process.stderr.write(`latentkit: warning: ${w}\n`);
-  if (!flags.limit) return loaded;
-  return { ...loaded, train: head(loaded.train, flags.limit), test: head(loaded.test, flags.limit) };
+  const windowed = flags.window
+    ? { ...loaded, train: slidingWindows(loaded.train, flags.window, flags.stride), test: slidingWindows(loaded.test, flags.window, flags.stride) }
+    : loaded;
+  if (!flags.limit) return windowed;
+  return { ...windowed, train: head(windowed.train, flags.limit), test: head(windowed.test, flags.limit) };
 }
 
 export function printResult(flags: CommonFlags, json: object, text: string): void {

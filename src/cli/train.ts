@@ -6,6 +6,7 @@ import { saveRun } from '../io/run-dir.js';
 import { createModel, defaultConfig, FAMILIES, type ModelConfig } from '../models/registry.js';
 import { ACTIVATIONS, MODEL_KINDS, type Activation, type ModelKind } from '../models/types.js';
 import { KL_SCHEDULES, type KlSchedule } from '../models/beta-vae.js';
+import { RECURRENT_CELLS, type RecurrentCell } from '../models/sequence.js';
 import { NOISE_KINDS, SPARSITY_KINDS, type NoiseKind, type SparsityKind } from '../models/denoising.js';
 import { permutation, mulberry32 } from '../train/rng.js';
 import { evaluate, fit } from '../train/trainer.js';
@@ -27,6 +28,8 @@ interface TrainFlags extends CommonFlags, DataFlags {
   kernelSize?: number;
   beta?: number;
   samples?: number;
+  units?: number;
+  cell?: RecurrentCell;
   noise?: NoiseKind;
   noiseLevel?: number;
   sparsity?: SparsityKind;
@@ -61,6 +64,7 @@ function configFromFlags(flags: TrainFlags, inputShape: number[], data: Dataset)
     ['noise', '--noise', flags.noise], ['noiseLevel', '--noise-level', flags.noiseLevel], ['sparsity', '--sparsity', flags.sparsity],
     ['sparsityWeight', '--sparsity-weight', flags.sparsityWeight], ['sparsityTarget', '--sparsity-target', flags.sparsityTarget],
     ['latentActivation', '--latent-activation', flags.latentActivation], ['samples', '--samples', flags.samples],
+    ['units', '--units', flags.units], ['cell', '--cell', flags.cell],
   ];
   const defaults = FAMILIES[flags.model].defaults as unknown as Record<string, unknown>;
   const set = given.filter(([, , value]) => value !== undefined);
@@ -143,6 +147,8 @@ export function trainCommand(): Command {
     .addOption(new Option('--sparsity <kind>', 'sparse-ae: L1 activity or KL-sparsity penalty').choices(SPARSITY_KINDS as string[]))
     .option('--sparsity-weight <w>', 'sparse-ae: weight of the penalty', nonNegativeNumber('--sparsity-weight'))
     .option('--sparsity-target <rho>', 'sparse-ae with kl: target mean activation ρ in (0, 1)', fraction('--sparsity-target'))
+    .option('--units <n>', 'seq-ae: units of the recurrent layers', positiveInt('--units'))
+    .addOption(new Option('--cell <name>', 'seq-ae: recurrent cell').choices(RECURRENT_CELLS as string[]))
     .option('--samples <k>', 'iwae: importance samples per example in the training bound', positiveInt('--samples'))
     .option('--beta <b>', 'beta-vae: weight of the KL term', positiveNumber('--beta'))
     .addOption(new Option('--kl-schedule <name>', 'beta-vae: how the KL weight moves over training').choices(KL_SCHEDULES as string[]))

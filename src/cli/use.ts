@@ -5,7 +5,7 @@ import { invertScaling } from '../data/scaling.js';
 import { NOISE_KINDS, type NoiseKind } from '../models/denoising.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadRun } from '../io/run-dir.js';
-import { denoiseDataset, encodeDataset } from '../tasks/latent.js';
+import { denoiseDataset, encodeDataset, sequenceErrors } from '../tasks/latent.js';
 import { importanceSampledNll, mean } from '../tasks/likelihood.js';
 import { evaluate } from '../train/trainer.js';
 import { denoisingPng, interpolationPng, reconstructionPng, samplesPng } from '../viz/pictures.js';
@@ -143,5 +143,16 @@ export function useCommands(): Command[] {
       await writeFileAtomic(out, csvRows(rows, featureCount(model.inputShape), data!.labels));
       printResult(flags, { out, examples: data!.size }, `wrote ${data!.size} denoised rows to ${out}`);
     }));
-  return [evalCmd, encode, reconstruct, sample, interpolate, denoise];
+  const errors = runCommand('errors', 'seq-ae: reconstruction error of every window and of each of its time steps, as CSV', true)
+    .option('--out <file>', 'CSV file to write (window, error, step0, step1, …)', 'errors.csv')
+    .action(action(async (run: string, flags: UseFlags) => {
+      const { model, data } = await open(run, flags, true);
+      const { perWindow, perStep, steps } = sequenceErrors(model, data!);
+      const lines = [['window', 'error', ...Array.from({ length: steps }, (_, t) => `step${t}`)].join(',')];
+      for (let w = 0; w < perWindow.length; w++) lines.push([w, perWindow[w], ...perStep.subarray(w * steps, (w + 1) * steps)].join(','));
+      await writeFileAtomic(flags.out!, lines.join('\n') + '\n');
+      printResult(flags, { out: flags.out, windows: perWindow.length, meanError: mean(perWindow) },
+        `wrote the errors of ${perWindow.length} windows to ${flags.out} (mean ${mean(perWindow).toFixed(5)})`);
+    }));
+  return [evalCmd, encode, reconstruct, sample, interpolate, denoise, errors];
 }

@@ -20,6 +20,10 @@ export const modelConfigSchema = z.discriminatedUnion('kind', [
     sparsityTarget: z.number().gt(0).lt(1),
   }),
   z.object({ kind: z.literal('conv-vae'), ...conv, ...vaeFields }),
+  z.object({
+    kind: z.literal('seq-ae'), inputShape: z.array(positiveInt).min(1), latentDim: positiveInt, units: positiveInt,
+    cell: z.enum(['lstm', 'gru']), loss: z.literal('mse'), seed: z.number().int(),
+  }),
   z.object({ kind: z.literal('iwae'), ...dense, ...vaeFields, samples: positiveInt }),
   z.object({ kind: z.literal('cvae'), ...dense, ...vaeFields, classes: z.number().int().min(2) }),
   z.object({

@@ -8,6 +8,7 @@ import {
 } from './denoising.js';
 import { createIwae, IWAE, Iwae, type IwaeConfig } from './iwae.js';
 import { createCvae, CVAE, Cvae, type CvaeConfig } from './cvae.js';
+import { createSequenceAutoencoder, SEQUENCE_AUTOENCODER, type SequenceAutoencoderConfig } from './sequence.js';
 import { BETA_VAE, BetaVae, createBetaVae, type BetaVaeConfig } from './beta-vae.js';
 import { CONV_AUTOENCODER, CONV_VAE, createConvAutoencoder, createConvVae, type ConvAutoencoderConfig, type ConvVaeConfig } from './conv.js';
 import type { AutoencoderModel, ModelKind, ModelParts } from './types.js';
@@ -15,7 +16,7 @@ import { modelConfigSchema } from './config-schema.js';
 import { UserError } from '../errors.js';
 
 export type ModelConfig = AutoencoderConfig | VaeConfig | ConvAutoencoderConfig | ConvVaeConfig | BetaVaeConfig |
-  DenoisingAutoencoderConfig | SparseAutoencoderConfig | IwaeConfig | CvaeConfig;
+  DenoisingAutoencoderConfig | SparseAutoencoderConfig | IwaeConfig | CvaeConfig | SequenceAutoencoderConfig;
 type ConfigOf<K extends ModelKind> = Extract<ModelConfig, { kind: K }>;
 
 interface Family<K extends ModelKind> {
@@ -74,6 +75,12 @@ export const FAMILIES: { [K in ModelKind]: Family<K> } = {
     defaults: CVAE,
     create: createCvae,
     restore: (config, encoder, decoder, params) => new Cvae(config, encoder, decoder, params),
+  },
+  'seq-ae': {
+    description: 'sequence autoencoder for time-series windows: LSTM or GRU encoder and decoder',
+    defaults: SEQUENCE_AUTOENCODER,
+    create: createSequenceAutoencoder,
+    restore: (config, encoder, decoder) => new Autoencoder(config, encoder, decoder),
   },
   'conv-vae': {
     description: 'convolutional VAE for images: stride-2 Conv2D encoder, Conv2DTranspose decoder, trained on the ELBO',

@@ -4,8 +4,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Rng } from '../train/rng.js';
 import type { ModelConfig } from './registry.js';
 
-export type ModelKind = 'ae' | 'vae' | 'conv-ae' | 'conv-vae' | 'denoising-ae' | 'sparse-ae' | 'beta-vae' | 'iwae' | 'cvae';
-export const MODEL_KINDS: readonly ModelKind[] = ['ae', 'vae', 'conv-ae', 'conv-vae', 'denoising-ae', 'sparse-ae', 'beta-vae', 'iwae', 'cvae'];
+export type ModelKind = 'ae' | 'vae' | 'conv-ae' | 'conv-vae' | 'seq-ae' | 'denoising-ae' | 'sparse-ae' | 'beta-vae' | 'iwae' | 'cvae';
+export const MODEL_KINDS: readonly ModelKind[] = ['ae', 'vae', 'conv-ae', 'conv-vae', 'seq-ae', 'denoising-ae', 'sparse-ae', 'beta-vae', 'iwae', 'cvae'];
 
 export type Activation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'softplus' | 'swish' | 'gelu' | 'linear';
 export const ACTIVATIONS: readonly Activation[] = ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish', 'gelu', 'linear'];

@@ -136,3 +136,25 @@ export function denoiseDataset(model: AutoencoderModel, data: Dataset, noise?: {
   }
   return { corrupted, denoised };
 }
+
+/** Reconstruction errors of sequence windows: the mean squared error per window and per time step. */
+export function sequenceErrors(model: AutoencoderModel, data: Dataset): { perWindow: Float64Array; perStep: Float64Array; steps: number } {
+  check(model.inputShape.length === 2, `per-step errors need windows [time steps, features]; this model takes [${model.inputShape}]`);
+  const [steps, features] = model.inputShape;
+  const recon = reconstructDataset(model, data);
+  const perWindow = new Float64Array(data.size);
+  const perStep = new Float64Array(data.size * steps);
+  const scale = data.values instanceof Uint8Array ? 1 / 255 : 1;
+  for (let w = 0; w < data.size; w++) {
+    for (let t = 0; t < steps; t++) {
+      let sq = 0;
+      for (let f = 0; f < features; f++) {
+        const i = (w * steps + t) * features + f;
+        sq += (data.values[i] * scale - recon[i]) ** 2;
+      }
+      perStep[w * steps + t] = sq / features;
+      perWindow[w] += sq / (features * steps);
+    }
+  }
+  return { perWindow, perStep, steps };
+}
