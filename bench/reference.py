@@ -3,6 +3,7 @@
   speed   <model> <batch> <samples>   samples/s of training (best of 3 epochs) on random binary images
   infer   <samples>                   samples/s of encoding + per-example −ELBO scoring (best of 3)
   quality <data-dir> <epochs>         train the dense VAE and AE on the exported split, print test −ELBO and MSE
+  quality-conv <data-dir> <epochs>    train the conv VAE on the exported split, print test −ELBO
 
 Models: 'dense' is the VAE 784-400-20 (ReLU, Bernoulli); 'conv' two stride-2 convolutions → 16-d latent → two
 stride-2 transposed convolutions. Weights are Glorot-uniform with zero biases, as Keras and latentkit initialise.
@@ -144,11 +145,28 @@ def quality(data_dir, epochs):
     print(json.dumps({'mode': 'quality', 'model': 'ae', 'testMse': mse, 'seconds': ae_seconds}))
 
 
+def quality_conv(data_dir, epochs):
+    train, test = load_split(data_dir, 'train'), load_split(data_dir, 'test')
+    vae = ConvVAE()
+    opt = torch.optim.Adam(vae.parameters(), lr=1e-3, eps=1e-8)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        train_epoch(vae, opt, train, 128)
+    seconds = time.perf_counter() - start
+    with torch.no_grad():
+        parts = [neg_elbo(vae, test[i:i + 1000]) for i in range(0, test.shape[0], 1000)]
+        total, recon, kl = (torch.cat([p[j] for p in parts]) for j in range(3))
+    print(json.dumps({'mode': 'quality-conv', 'model': 'conv-vae', 'testNegElbo': total.mean().item(), 'reconstruction': recon.mean().item(),
+                      'kl': kl.mean().item(), 'seconds': seconds, 'samplesPerSecond': epochs * train.shape[0] / seconds}))
+
+
 if __name__ == '__main__':
     mode = sys.argv[1]
     if mode == 'speed':
         speed(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif mode == 'infer':
         infer(int(sys.argv[2]))
+    elif mode == 'quality-conv':
+        quality_conv(sys.argv[2], int(sys.argv[3]))
     else:
         quality(sys.argv[2], int(sys.argv[3]))

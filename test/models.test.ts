@@ -250,3 +250,11 @@ test('CVAE: the decoder output changes with the label, and decoding needs one', 
   assert.throws(() => samplePrior(model, 2, 1, 5), /label 5 is outside the model's classes 0\.\.1/);
   await assert.rejects(fit(model, toyData(), { epochs: 1 }), /a conditional model needs labels/);
 });
+
+test('a Gaussian decoder with one learned σ per feature learns different σ for features of different spread', async () => {
+  const model = createModel(defaultConfig('vae', [16], { latentDim: 2, hiddenUnits: [16], likelihood: 'gaussian', learnSigma: true, sigmaPerFeature: true, sigma: 0.5 }));
+  await fit(model, toyData(), { epochs: 10, batchSize: 50, adam: { learningRate: 1e-2 } });
+  const logSigma = model.extraParams().logSigma as number[];
+  assert.equal(logSigma.length, 16);
+  assert.ok(Math.max(...logSigma) - Math.min(...logSigma) > 0.1, `log σ ${logSigma.map((v) => v.toFixed(2))}`);
+});

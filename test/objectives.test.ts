@@ -84,3 +84,11 @@ test('reparameterization gradient matches finite differences', () => {
   assertClose(gMu.dataSync(), fdMu, 1e-4, 1e-5, 'dμ');
   assertClose(gLv.dataSync(), fdLv, 1e-4, 1e-5, 'dlogvar');
 });
+
+test('Gaussian NLL with one log σ per feature matches the density formula', () => {
+  const mean = [0.2, 0.9, 0.4];
+  const x = [0.5, 0.4, 0.4];
+  const logSigma = [-1, 0.3, -2];
+  const expected = x.reduce((acc, v, i) => acc + 0.5 * ((v - mean[i]) / Math.exp(logSigma[i])) ** 2 + logSigma[i] + 0.5 * Math.log(2 * Math.PI), 0);
+  assertClose(gaussianNll(tf.tensor2d([mean]), tf.tensor2d([x]), tf.tensor1d(logSigma)).dataSync(), [expected], 1e-5);
+});

@@ -16,6 +16,7 @@ const input = tf.tensor2d([[0.1, 0.9, 0.3, 0.0, 1.0, 0.5], [0.7, 0.2, 0.2, 0.8, 
 for (const config of [
   defaultConfig('ae', [6], { latentDim: 2, hiddenUnits: [5] }),
   defaultConfig('vae', [6], { latentDim: 2, hiddenUnits: [5], likelihood: 'gaussian', learnSigma: true, sigma: 0.3 }),
+  defaultConfig('vae', [6], { latentDim: 2, hiddenUnits: [5], likelihood: 'gaussian', learnSigma: true, sigmaPerFeature: true, sigma: 0.2 }),
   defaultConfig('beta-vae', [6], { latentDim: 2, hiddenUnits: [5], beta: 2, klSchedule: 'cyclical', freeBits: 0.2 }),
   defaultConfig('conv-ae', [2, 4, 1], { latentDim: 2, filters: [3] }),
   defaultConfig('iwae', [6], { latentDim: 2, hiddenUnits: [5], samples: 3 }),

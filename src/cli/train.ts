@@ -44,6 +44,7 @@ interface TrainFlags extends CommonFlags, DataFlags {
   likelihood?: 'bernoulli' | 'gaussian';
   sigma?: number;
   learnSigma?: boolean;
+  sigmaPerFeature?: boolean;
   loss?: 'mse' | 'bce';
   epochs: number;
   batchSize: number;
@@ -58,7 +59,7 @@ function configFromFlags(flags: TrainFlags, inputShape: number[], data: Dataset)
   const given: [key: string, flag: string, value: unknown][] = [
     ['latentDim', '--latent', flags.latent], ['hiddenUnits', '--hidden', flags.hidden], ['activation', '--activation', flags.activation],
     ['seed', '--seed', flags.seed], ['loss', '--loss', flags.loss], ['likelihood', '--likelihood', flags.likelihood],
-    ['sigma', '--sigma', flags.sigma], ['learnSigma', '--learn-sigma', flags.learnSigma], ['filters', '--filters', flags.filters],
+    ['sigma', '--sigma', flags.sigma], ['learnSigma', '--learn-sigma', flags.learnSigma], ['sigmaPerFeature', '--sigma-per-feature', flags.sigmaPerFeature], ['filters', '--filters', flags.filters],
     ['kernelSize', '--kernel-size', flags.kernelSize], ['beta', '--beta', flags.beta], ['klSchedule', '--kl-schedule', flags.klSchedule],
     ['warmupEpochs', '--warmup-epochs', flags.warmupEpochs], ['cycles', '--cycles', flags.cycles], ['freeBits', '--free-bits', flags.freeBits],
     ['noise', '--noise', flags.noise], ['noiseLevel', '--noise-level', flags.noiseLevel], ['sparsity', '--sparsity', flags.sparsity],
@@ -140,6 +141,7 @@ export function trainCommand(): Command {
     .addOption(new Option('--likelihood <name>', 'VAE decoder likelihood').choices(['bernoulli', 'gaussian']))
     .option('--sigma <s>', 'Gaussian likelihood σ (fixed, or the start value with --learn-sigma)', positiveNumber('--sigma'))
     .option('--learn-sigma', 'learn the Gaussian likelihood log σ')
+    .option('--sigma-per-feature', 'Gaussian likelihood: one σ per feature (pixel) instead of one shared σ')
     .addOption(new Option('--loss <name>', 'autoencoder loss').choices(['mse', 'bce']))
     .addOption(new Option('--latent-activation <name>', 'autoencoder kinds: activation of the code layer').choices(ACTIVATIONS as string[]))
     .addOption(new Option('--noise <kind>', 'denoising-ae: input corruption').choices(NOISE_KINDS as string[]))

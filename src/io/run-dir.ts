@@ -21,7 +21,7 @@ const manifestSchema = z.object({
   format: z.literal('latentkit-run'),
   formatVersion: z.number().int(),
   config: modelConfigSchema,
-  params: z.record(z.string(), z.number()),
+  params: z.record(z.string(), z.union([z.number(), z.array(z.number())])),
   scaling: z.object({ kind: z.enum(['none', 'minmax', 'zscore']), offset: z.array(z.number()), scale: z.array(z.number()) }).optional(),
   data: z.object({ source: z.string(), shape: z.array(z.number().int().positive()) }),
   metrics: z.object({

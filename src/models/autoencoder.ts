@@ -6,7 +6,7 @@ import { denseStack } from '../layers/dense-stack.js';
 import { checkParts, flatRows, toModelInput } from '../layers/shapes.js';
 import { applyNetwork } from '../layers/network.js';
 import { binaryCrossEntropy, meanSquaredError } from '../objectives/likelihoods.js';
-import type { Activation, AutoencoderModel, LossTensors, ModelKind, ModelParts } from './types.js';
+import type { Activation, AutoencoderModel, ExtraParams, LossTensors, ModelKind, ModelParts } from './types.js';
 import type { ModelConfig } from './registry.js';
 import type { Rng } from '../train/rng.js';
 
@@ -117,7 +117,7 @@ export class Autoencoder implements AutoencoderModel {
     return tf.tidy(() => flatRows(this.decoder.predict(z) as tf.Tensor));
   }
 
-  extraParams(): Record<string, number> {
+  extraParams(): ExtraParams {
     return {};
   }
 

@@ -3,7 +3,7 @@ import * as tf from '../backend/tfjs.js';
 import { reparameterize } from '../layers/reparameterize.js';
 import type { Rng } from '../train/rng.js';
 import { denseVaeNetworks, REFERENCE_VAE, VariationalAutoencoder, type VaeConfig } from './vae.js';
-import type { LossTensors, ModelParts } from './types.js';
+import type { ExtraParams, LossTensors, ModelParts } from './types.js';
 
 export type KlSchedule = 'constant' | 'linear' | 'cyclical';
 export const KL_SCHEDULES: readonly KlSchedule[] = ['constant', 'linear', 'cyclical'];
@@ -40,7 +40,7 @@ export function klWeight(config: Pick<BetaVaeConfig, 'beta' | 'klSchedule' | 'wa
 export class BetaVae extends VariationalAutoencoder {
   private weight: number;
 
-  constructor(override readonly config: BetaVaeConfig, encoder: VariationalAutoencoder['encoder'], decoder: VariationalAutoencoder['decoder'], params: Record<string, number> = {}) {
+  constructor(override readonly config: BetaVaeConfig, encoder: VariationalAutoencoder['encoder'], decoder: VariationalAutoencoder['decoder'], params: ExtraParams = {}) {
     super(config, encoder, decoder, params);
     this.weight = config.beta;
   }

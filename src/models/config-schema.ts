@@ -8,7 +8,7 @@ const base = { inputShape: z.array(positiveInt).min(1), latentDim: positiveInt, 
 const dense = { ...base, hiddenUnits: z.array(positiveInt), decoderHiddenUnits: z.array(positiveInt).optional() };
 const conv = { ...base, filters: z.array(positiveInt).min(1), kernelSize: positiveInt };
 const aeFields = { latentActivation: activation, outputActivation: z.enum(['sigmoid', 'linear']), loss: z.enum(['mse', 'bce']) };
-const vaeFields = { likelihood: z.enum(['bernoulli', 'gaussian']), sigma: z.number().positive(), learnSigma: z.boolean() };
+const vaeFields = { likelihood: z.enum(['bernoulli', 'gaussian']), sigma: z.number().positive(), learnSigma: z.boolean(), sigmaPerFeature: z.boolean().optional() };
 
 export const modelConfigSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ae'), ...dense, ...aeFields }),

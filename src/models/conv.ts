@@ -22,7 +22,7 @@ export const CONV_AUTOENCODER: Omit<ConvAutoencoderConfig, 'inputShape'> = {
 
 export const CONV_VAE: Omit<ConvVaeConfig, 'inputShape'> = {
   kind: 'conv-vae', latentDim: 16, filters: [32, 64], kernelSize: 3, activation: 'relu', likelihood: 'bernoulli',
-  sigma: 1, learnSigma: false, seed: 1,
+  sigma: 1, learnSigma: false, sigmaPerFeature: false, seed: 1,
 };
 
 export function createConvAutoencoder(config: ConvAutoencoderConfig, parts: ModelParts): Autoencoder {

@@ -11,7 +11,7 @@ import { createCvae, CVAE, Cvae, type CvaeConfig } from './cvae.js';
 import { createSequenceAutoencoder, SEQUENCE_AUTOENCODER, type SequenceAutoencoderConfig } from './sequence.js';
 import { BETA_VAE, BetaVae, createBetaVae, type BetaVaeConfig } from './beta-vae.js';
 import { CONV_AUTOENCODER, CONV_VAE, createConvAutoencoder, createConvVae, type ConvAutoencoderConfig, type ConvVaeConfig } from './conv.js';
-import type { AutoencoderModel, ModelKind, ModelParts } from './types.js';
+import type { AutoencoderModel, ExtraParams, ModelKind, ModelParts } from './types.js';
 import { modelConfigSchema } from './config-schema.js';
 import { UserError } from '../errors.js';
 
@@ -24,7 +24,7 @@ interface Family<K extends ModelKind> {
   description: string;
   defaults: Omit<ConfigOf<K>, 'inputShape'>;
   create(config: ConfigOf<K>, parts: ModelParts): AutoencoderModel;
-  restore(config: ConfigOf<K>, encoder: LayersModel, decoder: LayersModel, params: Record<string, number>): AutoencoderModel;
+  restore(config: ConfigOf<K>, encoder: LayersModel, decoder: LayersModel, params: ExtraParams): AutoencoderModel;
 }
 
 export const FAMILIES: { [K in ModelKind]: Family<K> } = {
@@ -101,7 +101,7 @@ export function createModel(config: ModelConfig, parts: ModelParts = {}): Autoen
 }
 
 /** Rebuilds a saved model around its loaded layers. */
-export function restoreModel(config: ModelConfig, encoder: LayersModel, decoder: LayersModel, params: Record<string, number>): AutoencoderModel {
+export function restoreModel(config: ModelConfig, encoder: LayersModel, decoder: LayersModel, params: ExtraParams): AutoencoderModel {
   return (FAMILIES[config.kind] as Family<typeof config.kind>).restore(config as never, encoder, decoder, params);
 }
 

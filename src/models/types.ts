@@ -30,6 +30,9 @@ export interface LossTensors {
   penalty?: tf.Tensor1D;
 }
 
+/** Learned values that are not layer weights, by name: a number, or one number per feature. */
+export type ExtraParams = Record<string, number | number[]>;
+
 /** Runtime objects a user can plug in instead of the dense defaults (not part of the saved config). */
 export interface ModelParts {
   /** Maps an example to the code (autoencoder) or to features that the VAE's μ and logvar heads read. */
@@ -65,7 +68,7 @@ export interface AutoencoderModel {
   encode(x: tf.Tensor2D): tf.Tensor2D;
   /** The mean reconstruction, flattened to [batch, D], for codes [batch, latentDim]. */
   decode(z: tf.Tensor2D): tf.Tensor2D;
-  /** Learned scalars saved beside the layers (e.g. a Gaussian decoder's log σ). */
-  extraParams(): Record<string, number>;
+  /** Learned values saved beside the layers (e.g. a Gaussian decoder's log σ, shared or per feature). */
+  extraParams(): ExtraParams;
   dispose(): void;
 }

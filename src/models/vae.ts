@@ -11,7 +11,7 @@ import { LOGVAR_RANGE } from '../layers/reparameterize.js';
 import { gaussianKl } from '../objectives/kl.js';
 import { bernoulliNll, gaussianNll } from '../objectives/likelihoods.js';
 import type { Rng } from '../train/rng.js';
-import type { Activation, AutoencoderModel, LossTensors, ModelKind, ModelParts } from './types.js';
+import type { Activation, AutoencoderModel, ExtraParams, LossTensors, ModelKind, ModelParts } from './types.js';
 import type { ModelConfig } from './registry.js';
 
 export interface VaeConfig {
@@ -32,13 +32,16 @@ export interface VaeConfig {
   sigma: number;
   /** Gaussian only: learn log σ with the weights. */
   learnSigma: boolean;
+  /** Gaussian only: one σ per feature (pixel) instead of one shared σ. */
+  sigmaPerFeature?: boolean;
   /** Seed of the weight initialisation. */
   seed: number;
 }
 
 /** The VAE of Kingma & Welling's MNIST experiments as in pytorch/examples: 784-400-20, ReLU, Bernoulli. */
 export const REFERENCE_VAE: Omit<VaeConfig, 'inputShape'> = {
-  kind: 'vae', latentDim: 20, hiddenUnits: [400], activation: 'relu', likelihood: 'bernoulli', sigma: 1, learnSigma: false, seed: 1,
+  kind: 'vae', latentDim: 20, hiddenUnits: [400], activation: 'relu', likelihood: 'bernoulli', sigma: 1, learnSigma: false,
+  sigmaPerFeature: false, seed: 1,
 };
 
 /** The encoder's two outputs: the mean and the (unclamped) log-variance of q(z|x). */
@@ -58,6 +61,7 @@ export interface VaeLikeConfig {
   likelihood: 'bernoulli' | 'gaussian';
   sigma: number;
   learnSigma: boolean;
+  sigmaPerFeature?: boolean;
   /** Conditional kinds: the number of classes whose one-hot labels the encoder and decoder also read. */
   classes?: number;
 }
@@ -80,12 +84,18 @@ export class VariationalAutoencoder implements AutoencoderModel {
   private readonly logSigma: tf.Variable | undefined;
 
   /** `encoder` returns [zMean, zLogVar]; `decoder` returns logits (Bernoulli) or means (Gaussian). */
-  constructor(readonly config: VaeLikeConfig & ModelConfig, readonly encoder: tfl.LayersModel, readonly decoder: tfl.LayersModel, params: Record<string, number> = {}) {
+  constructor(readonly config: VaeLikeConfig & ModelConfig, readonly encoder: tfl.LayersModel, readonly decoder: tfl.LayersModel, params: ExtraParams = {}) {
     if (encoder.outputs.length !== 2) throw new Error(`VAE encoder must return [zMean, zLogVar], found ${encoder.outputs.length} outputs`);
     checkParts(config.inputShape, config.latentDim, tfl.model({ inputs: encoder.inputs, outputs: encoder.outputs[0] }), decoder, config.latentDim,
       (config as VaeLikeConfig).classes ?? 0);
     if (config.likelihood === 'gaussian') {
-      this.logSigma = tf.variable(tf.scalar(params.logSigma ?? Math.log(config.sigma)), config.learnSigma);
+      const d = featureCount(config.inputShape);
+      const saved = params.logSigma;
+      const initial = (config as VaeLikeConfig).sigmaPerFeature
+        ? tf.tensor1d(Array.isArray(saved) ? saved : new Array<number>(d).fill(typeof saved === 'number' ? saved : Math.log(config.sigma)))
+        : tf.scalar(typeof saved === 'number' ? saved : Math.log(config.sigma));
+      this.logSigma = tf.variable(initial, config.learnSigma);
+      initial.dispose();
     }
   }
 
@@ -128,7 +138,7 @@ export class VariationalAutoencoder implements AutoencoderModel {
   reconstructionNll(x: tf.Tensor2D, z: tf.Tensor2D, training = false): tf.Tensor1D {
     return tf.tidy(() => {
       const params = flatRows(applyNetwork(this.decoder, z, training) as tf.Tensor); // [batch, D]
-      return this.config.likelihood === 'bernoulli' ? bernoulliNll(params, x) : gaussianNll(params, x, this.logSigma as tf.Scalar);
+      return this.config.likelihood === 'bernoulli' ? bernoulliNll(params, x) : gaussianNll(params, x, this.logSigma!);
     });
   }
 
@@ -168,8 +178,9 @@ export class VariationalAutoencoder implements AutoencoderModel {
     });
   }
 
-  extraParams(): Record<string, number> {
-    return this.logSigma ? { logSigma: this.logSigma.dataSync()[0] } : {};
+  extraParams(): ExtraParams {
+    if (!this.logSigma) return {};
+    return { logSigma: this.logSigma.rank === 0 ? this.logSigma.dataSync()[0] : Array.from(this.logSigma.dataSync()) };
   }
 
   dispose(): void {

@@ -16,11 +16,18 @@ export function bernoulliNll(logits: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D {
   });
 }
 
-/** −log N(x | mean, σ²) summed over features, with one shared log σ (a number, or a scalar tensor to learn it). */
-export function gaussianNll(mean: tf.Tensor2D, x: tf.Tensor2D, logSigma: number | tf.Scalar): tf.Tensor1D {
+/**
+ * −log N(x | mean, σ²) summed over features, with one shared log σ (a number, or a scalar tensor to learn it) or one
+ * log σ per feature (a [D] tensor).
+ */
+export function gaussianNll(mean: tf.Tensor2D, x: tf.Tensor2D, logSigma: number | tf.Tensor): tf.Tensor1D {
+  if (typeof logSigma !== 'number' && logSigma.rank === 1) {
+    return tf.tidy(() => tf.squaredDifference(x, mean).mul(tf.exp(logSigma.mul(-2))).sum(1).mul(0.5)
+      .add(logSigma.sum().add(HALF_LOG_2PI * x.shape[1])) as tf.Tensor1D);
+  }
   return tf.tidy(() => {
     const d = x.shape[1];
-    const ls = typeof logSigma === 'number' ? tf.scalar(logSigma) : logSigma;
+    const ls = typeof logSigma === 'number' ? tf.scalar(logSigma) : (logSigma as tf.Scalar);
     const sq = sumSquaredError(mean, x); // [batch]
     return sq.mul(tf.exp(ls.mul(-2))).mul(0.5).add(ls.add(HALF_LOG_2PI).mul(d)) as tf.Tensor1D;
   });
