@@ -117,6 +117,12 @@ for (const kind of MODEL_KINDS) {
   });
 }
 
+test('conv kinds build for 32×32×3 colour images', () => {
+  const model = createModel(defaultConfig('conv-vae', [32, 32, 3], { latentDim: 4, filters: [8, 16, 16] }));
+  assert.deepEqual(model.decode(tf.zeros([2, 4])).shape, [2, 32 * 32 * 3]);
+  assert.deepEqual(model.encode(tf.zeros([2, 32 * 32 * 3])).shape, [2, 4]);
+});
+
 test('conv kinds reject images whose sides do not halve evenly, and non-images', () => {
   assert.throws(() => createModel(defaultConfig('conv-vae', [28, 28, 1], { filters: [8, 16, 32] })),
     (e: Error) => e instanceof UserError && /28×28 images cannot be halved 3 times evenly \(28 → 3\.5\)/.test(e.message));
