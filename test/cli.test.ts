@@ -123,3 +123,32 @@ test('seq-ae on a CSV time series: train with --window, then per-window errors',
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /seq-ae needs windows \[time steps, features\]; give --window/);
 });
+
+test('detect: threshold fitted on normal rows, flags and metrics on labelled rows, detector saved and reused', () => {
+  const dir = tempDir();
+  const rng = new Rng(21);
+  const row = (anomalous: boolean) => {
+    const a = rng.next();
+    return Array.from({ length: 16 }, (_, j) => (anomalous ? (rng.next() > 0.5 ? 1 : 0) : j / 16 < a ? 1 : 0));
+  };
+  const header = Array.from({ length: 16 }, (_, j) => `f${j}`).join(',');
+  const normal = join(dir, 'normal.csv');
+  writeFileSync(normal, [header, ...Array.from({ length: 300 }, () => row(false).join(','))].join('\n') + '\n');
+  const mixed = join(dir, 'mixed.csv');
+  const mixedRows = Array.from({ length: 80 }, (_, i) => [...row(i >= 60), i >= 60 ? 1 : 0].join(','));
+  writeFileSync(mixed, [`${header},y`, ...mixedRows].join('\n') + '\n');
+  const run = join(dir, 'run');
+  assert.equal(cli('train', '--model', 'ae', '--data', normal, '--latent', '3', '--hidden', '16', '--epochs', '20', '--batch-size', '32', '--lr', '0.003', '--scale', 'none', '--out', run).code, 0);
+  const out = join(dir, 'scores.csv');
+  const saved = join(dir, 'detector.json');
+  const r = cli('detect', run, '--data', mixed, '--label-column', 'y', '--calibration', normal, '--threshold', 'percentile:99', '--save-detector', saved, '--out', out, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout);
+  assert.ok(result.metrics.rocAuc > 0.9, `ROC-AUC ${result.metrics.rocAuc}`);
+  const lines = readFileSync(out, 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'index,score,flag,label');
+  assert.equal(lines.length, 81);
+  const again = cli('detect', run, '--data', mixed, '--label-column', 'y', '--detector', saved, '--out', join(dir, 'again.csv'), '--json');
+  assert.equal(JSON.parse(again.stdout).threshold, result.threshold);
+  assert.equal(readFileSync(join(dir, 'again.csv'), 'utf8'), readFileSync(out, 'utf8'));
+});

@@ -77,8 +77,8 @@ export async function useBackend(flags: CommonFlags): Promise<BackendInfo> {
 }
 
 /** Loads --data; a saved scaling (from a trained run) is applied instead of fitting a new one. */
-export async function loadFlaggedData(flags: DataFlags, scaling?: Scaling, quiet = false): Promise<LoadedData> {
-  const options: DataOptions = { labels: flags.labels, labelColumn: flags.labelColumn, header: flags.header, scale: flags.scale, scaling };
+export async function loadFlaggedData(flags: DataFlags, scaling?: Scaling, quiet = false, labelColumnOptional = false): Promise<LoadedData> {
+  const options: DataOptions = { labels: flags.labels, labelColumn: flags.labelColumn, labelColumnOptional, header: flags.header, scale: flags.scale, scaling };
   const loaded = await loadData(flags.data, options);
   if (!quiet) for (const w of loaded.warnings) process.stderr.write(`latentkit: warning: ${w}\n`);
   const windowed = flags.window

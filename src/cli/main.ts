@@ -5,6 +5,7 @@ import '../node.js';
 import { trainCommand } from './train.js';
 import { useCommands } from './use.js';
 import { doctorCommand } from './doctor.js';
+import { detectCommand } from './detect.js';
 
 const program = new Command('latentkit')
   .description('autoencoders and variational autoencoders on TensorFlow.js')
@@ -12,5 +13,6 @@ const program = new Command('latentkit')
   .showHelpAfterError('(run with --help for usage)');
 program.addCommand(trainCommand());
 for (const cmd of useCommands()) program.addCommand(cmd);
+program.addCommand(detectCommand());
 program.addCommand(doctorCommand());
 await program.parseAsync(process.argv);

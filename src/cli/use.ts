@@ -16,7 +16,7 @@ import {
 } from './common.js';
 import { describeTerms, progressBar } from './progress.js';
 
-interface UseFlags extends CommonFlags, DataFlags {
+export interface UseFlags extends CommonFlags, DataFlags {
   out?: string;
   split: 'train' | 'test';
   count: number;
@@ -27,7 +27,7 @@ interface UseFlags extends CommonFlags, DataFlags {
 }
 
 /** Loads the run and, when --data is given, the data scaled as the run's training data was. */
-async function open(runDir: string, flags: UseFlags, needData: boolean) {
+export async function open(runDir: string, flags: UseFlags, needData: boolean) {
   await useBackend(flags);
   const { model, manifest } = await loadRun(runDir);
   if (!needData) return { model, manifest, data: undefined };
@@ -38,7 +38,7 @@ async function open(runDir: string, flags: UseFlags, needData: boolean) {
   return { model, manifest, data };
 }
 
-function runCommand(name: string, description: string, needsData: boolean): Command {
+export function runCommand(name: string, description: string, needsData: boolean): Command {
   const cmd = new Command(name).description(description).argument('<run>', 'run directory written by latentkit train');
   if (needsData) {
     withDataFlags(cmd, true);
@@ -72,7 +72,7 @@ async function encodeRun(runDir: string, flags: UseFlags): Promise<void> {
 }
 
 /** Row-major values as CSV with a header (prefix0, prefix1, …[, label]). */
-function csvRows(values: Float32Array, width: number, labels?: Int32Array, prefix = 'x'): string {
+export function csvRows(values: Float32Array, width: number, labels?: Int32Array, prefix = 'x'): string {
   const lines = [[...Array.from({ length: width }, (_, j) => `${prefix}${j}`), ...(labels ? ['label'] : [])].join(',')];
   for (let i = 0; i < values.length / width; i++) {
     const row = Array.from(values.subarray(i * width, (i + 1) * width), (v) => String(v));

@@ -10,6 +10,8 @@ export interface CsvOptions {
   header?: boolean;
   /** The column holding integer class labels, by header name or 0-based index; it is not a feature. */
   labelColumn?: string | number;
+  /** Read files that lack the named label column as unlabelled instead of failing (e.g. normal calibration data). */
+  labelColumnOptional?: boolean;
   /** How to scale features when no `scaling` is given (default `minmax`). */
   scale?: ScalingKind;
   /** A scaling fitted earlier (saved with a model): applied as it is instead of fitting a new one. */
@@ -44,11 +46,12 @@ async function readTable(path: string, header: boolean | undefined): Promise<Csv
   return { columns, rows: hasHeader ? rows.slice(1) : rows, firstLine: hasHeader ? 2 : 1 };
 }
 
-function labelIndex(path: string, columns: string[], labelColumn: string | number | undefined): number {
+function labelIndex(path: string, columns: string[], labelColumn: string | number | undefined, optional = false): number {
   if (labelColumn === undefined) return -1;
   const byName = columns.indexOf(String(labelColumn));
   if (byName >= 0) return byName;
   const asIndex = Number(labelColumn);
+  if (optional && !(Number.isInteger(asIndex) && asIndex >= 0 && asIndex < columns.length)) return -1;
   check(Number.isInteger(asIndex) && asIndex >= 0 && asIndex < columns.length,
     `${path}: no label column '${labelColumn}' (columns: ${columns.join(', ')})`);
   return asIndex;
@@ -58,7 +61,7 @@ function labelIndex(path: string, columns: string[], labelColumn: string | numbe
 export async function loadCsv(path: string, options: CsvOptions = {}): Promise<Dataset> {
   const { columns, rows, firstLine } = await readTable(path, options.header);
   check(rows.length > 0, `${path}: the file holds a header but no data rows`);
-  const li = labelIndex(path, columns, options.labelColumn);
+  const li = labelIndex(path, columns, options.labelColumn, options.labelColumnOptional);
   const d = columns.length - (li >= 0 ? 1 : 0);
   check(d > 0, `${path}: no feature columns besides the label column`);
   const values = new Float32Array(rows.length * d);
