@@ -31,3 +31,20 @@ export { folderSaveHandler, folderLoadHandler } from './io/layers-files.js';
 
 export { encodeDataset, reconstructDataset, decodeCodes, samplePrior, interpolate, lerpCodes } from './tasks/latent.js';
 export { gridPng } from './viz/grid.js';
+export { slidingWindows } from './data/windows.js';
+export { sequenceErrors, countActiveUnits, denoiseDataset } from './tasks/latent.js';
+export { importanceSampledNll, type ImportanceSamplingOptions } from './tasks/likelihood.js';
+export { importanceWeights, logMeanExp } from './objectives/iwae.js';
+export {
+  AnomalyDetector, anomalyScores, fitThreshold, parseThreshold, percentile, SCORE_KINDS, type ScoreKind, type Threshold, type DetectorState,
+} from './tasks/anomaly.js';
+export { rocAuc, averagePrecision, metricsAt, type ThresholdMetrics } from './tasks/metrics.js';
+export { BetaVae, klWeight, BETA_VAE, type BetaVaeConfig, type KlSchedule } from './models/beta-vae.js';
+export { Iwae, IWAE, type IwaeConfig } from './models/iwae.js';
+export { Cvae, CVAE, type CvaeConfig } from './models/cvae.js';
+export { CONV_AUTOENCODER, CONV_VAE, type ConvAutoencoderConfig, type ConvVaeConfig } from './models/conv.js';
+export { SEQUENCE_AUTOENCODER, type SequenceAutoencoderConfig } from './models/sequence.js';
+export {
+  DenoisingAutoencoder, SparseAutoencoder, DENOISING_AUTOENCODER, SPARSE_AUTOENCODER, corrupt, sparsityPenalty,
+  type DenoisingAutoencoderConfig, type SparseAutoencoderConfig,
+} from './models/denoising.js';
