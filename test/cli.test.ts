@@ -50,6 +50,16 @@ test('train → eval → encode → sample → reconstruct → interpolate on a 
   assert.equal(withIw.importanceSamples, 20);
   assert.ok(withIw.nll < withIw.total, `importance-sampled ${withIw.nll} should be below −ELBO ${withIw.total}`);
 
+  const lkz = join(dir, 'codes.lkz');
+  const packed = cli('compress', run, '--data', csv, '--label-column', 'label', '--bits', '16', '--out', lkz, '--json');
+  assert.equal(packed.code, 0, packed.stderr);
+  const summary = JSON.parse(packed.stdout);
+  assert.equal(summary.bytes, readFileSync(lkz).length);
+  assert.ok(summary.ratio > 1 && Number.isFinite(summary.psnr));
+  const unpacked = join(dir, 'decompressed.csv');
+  assert.equal(cli('decompress', run, lkz, '--out', unpacked).code, 0);
+  assert.equal(readFileSync(unpacked, 'utf8').trim().split('\n').length, 121);
+
   const codes = join(dir, 'codes.csv');
   assert.equal(cli('encode', run, '--data', csv, '--label-column', 'label', '--out', codes).code, 0);
   const codeLines = readFileSync(codes, 'utf8').trim().split('\n');

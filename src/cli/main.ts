@@ -6,6 +6,7 @@ import { trainCommand } from './train.js';
 import { useCommands } from './use.js';
 import { doctorCommand } from './doctor.js';
 import { detectCommand } from './detect.js';
+import { compressionCommands } from './compress.js';
 
 const program = new Command('latentkit')
   .description('autoencoders and variational autoencoders on TensorFlow.js')
@@ -14,5 +15,6 @@ const program = new Command('latentkit')
 program.addCommand(trainCommand());
 for (const cmd of useCommands()) program.addCommand(cmd);
 program.addCommand(detectCommand());
+for (const cmd of compressionCommands()) program.addCommand(cmd);
 program.addCommand(doctorCommand());
 await program.parseAsync(process.argv);
