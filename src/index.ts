@@ -48,3 +48,5 @@ export {
   DenoisingAutoencoder, SparseAutoencoder, DENOISING_AUTOENCODER, SPARSE_AUTOENCODER, corrupt, sparsityPenalty,
   type DenoisingAutoencoderConfig, type SparseAutoencoderConfig,
 } from './models/denoising.js';
+export { logisticProbe, knnProbe, fitPca, pcaTransform, type Features, type Pca } from './tasks/probe.js';
+export { packCodes, unpackCodes, modelFingerprint, psnr, type CompressedCodes } from './tasks/compression.js';

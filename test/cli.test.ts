@@ -60,6 +60,12 @@ test('train → eval → encode → sample → reconstruct → interpolate on a 
   assert.equal(cli('decompress', run, lkz, '--out', unpacked).code, 0);
   assert.equal(readFileSync(unpacked, 'utf8').trim().split('\n').length, 121);
 
+  const probed = cli('probe', run, '--data', csv, '--label-column', 'label', '--epochs', '3', '--json');
+  assert.equal(probed.code, 0, probed.stderr);
+  const probeRows = JSON.parse(probed.stdout).rows as { name: string; logistic: number; knn: number }[];
+  assert.deepEqual(probeRows.map((r) => r.name.split(' ')[0]), ['codes', 'PCA', 'raw']);
+  assert.ok(probeRows.every((r) => r.logistic >= 0 && r.logistic <= 1 && r.knn >= 0.5));
+
   const codes = join(dir, 'codes.csv');
   assert.equal(cli('encode', run, '--data', csv, '--label-column', 'label', '--out', codes).code, 0);
   const codeLines = readFileSync(codes, 'utf8').trim().split('\n');

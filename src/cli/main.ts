@@ -7,6 +7,7 @@ import { useCommands } from './use.js';
 import { doctorCommand } from './doctor.js';
 import { detectCommand } from './detect.js';
 import { compressionCommands } from './compress.js';
+import { probeCommand } from './probe.js';
 
 const program = new Command('latentkit')
   .description('autoencoders and variational autoencoders on TensorFlow.js')
@@ -15,6 +16,7 @@ const program = new Command('latentkit')
 program.addCommand(trainCommand());
 for (const cmd of useCommands()) program.addCommand(cmd);
 program.addCommand(detectCommand());
+program.addCommand(probeCommand());
 for (const cmd of compressionCommands()) program.addCommand(cmd);
 program.addCommand(doctorCommand());
 await program.parseAsync(process.argv);
