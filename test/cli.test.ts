@@ -66,6 +66,15 @@ test('train → eval → encode → sample → reconstruct → interpolate on a 
   assert.deepEqual(probeRows.map((r) => r.name.split(' ')[0]), ['codes', 'PCA', 'raw']);
   assert.ok(probeRows.every((r) => r.logistic >= 0 && r.logistic <= 1 && r.knn >= 0.5));
 
+  for (const format of ['jsonl', 'npy']) {
+    assert.equal(cli('encode', run, '--data', csv, '--label-column', 'label', '--out', join(dir, `codes.${format}`)).code, 0);
+  }
+  const jsonl = readFileSync(join(dir, 'codes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(jsonl.length, 120);
+  assert.equal(jsonl[0].code.length, 2);
+  const numpy = spawnSync('/usr/bin/python3', ['-c', `import numpy; a = numpy.load('${join(dir, 'codes.npy')}'); print(a.dtype, a.shape, repr(float(a[0, 1])))`], { encoding: 'utf8' });
+  if (numpy.status === 0) assert.equal(numpy.stdout.trim(), `float32 (120, 2) ${jsonl[0].code[1]}`);
+
   const codes = join(dir, 'codes.csv');
   assert.equal(cli('encode', run, '--data', csv, '--label-column', 'label', '--out', codes).code, 0);
   const codeLines = readFileSync(codes, 'utf8').trim().split('\n');

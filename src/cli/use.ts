@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { featureCount, head } from '../data/dataset.js';
 import { invertScaling } from '../data/scaling.js';
+import { npyBytes } from '../io/npy.js';
 import { NOISE_KINDS, type NoiseKind } from '../models/denoising.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadRun } from '../io/run-dir.js';
@@ -62,12 +63,16 @@ async function evalRun(runDir: string, flags: UseFlags & { iw?: number }): Promi
       (nll !== undefined ? `\nimportance-sampled −log p(x) with K = ${flags.iw}: ${nll.toFixed(4)} nats per example` : ''));
 }
 
-async function encodeRun(runDir: string, flags: UseFlags): Promise<void> {
+async function encodeRun(runDir: string, flags: UseFlags & { format?: 'csv' | 'jsonl' | 'npy' }): Promise<void> {
   const { model, data } = await open(runDir, flags, true);
   const codes = encodeDataset(model, data!);
   const k = model.latentDim;
   const out = flags.out ?? 'codes.csv';
-  await writeFileAtomic(out, csvRows(codes, k, data!.labels, 'z'));
+  const format = flags.format ?? (out.endsWith('.npy') ? 'npy' : out.endsWith('.jsonl') ? 'jsonl' : 'csv');
+  const lines = () => Array.from({ length: data!.size }, (_, i) => JSON.stringify({
+    code: Array.from(codes.subarray(i * k, (i + 1) * k)), ...(data!.labels && { label: data!.labels[i] }),
+  })).join('\n') + '\n';
+  await writeFileAtomic(out, format === 'npy' ? npyBytes(codes, [data!.size, k]) : format === 'jsonl' ? lines() : csvRows(codes, k, data!.labels, 'z'));
   printResult(flags, { out, examples: data!.size, latentDim: k }, `wrote ${data!.size} codes of size ${k} to ${out}`);
 }
 
@@ -91,8 +96,9 @@ export function useCommands(): Command[] {
   const evalCmd = runCommand('eval', 'loss terms of a run on a dataset (−ELBO, reconstruction, KL)', true)
     .option('--iw <K>', 'VAE kinds: also estimate −log p(x) by importance sampling with K samples per example (e.g. 5000)', positiveInt('--iw'))
     .action(action(evalRun));
-  const encode = runCommand('encode', 'write the code (latent mean) of every example as CSV', true)
-    .option('--out <file>', 'CSV file to write', 'codes.csv')
+  const encode = runCommand('encode', 'write the code (latent mean) of every example as CSV, JSON lines or .npy', true)
+    .option('--out <file>', 'file to write', 'codes.csv')
+    .addOption(new Option('--format <name>', 'csv (z0,…,label), jsonl ({"code": […], "label": n}) or npy (float32 [n, latentDim]); default from --out').choices(['csv', 'jsonl', 'npy']))
     .action(action(encodeRun));
   const reconstruct = runCommand('reconstruct', 'PNG grid of inputs (odd rows) and their reconstructions (even rows)', true)
     .option('--out <file>', 'PNG file to write', 'reconstructions.png')

@@ -1,0 +1,14 @@
+// The NumPy .npy format (version 1.0) for float32 matrices, so codes load with numpy.load.
+/** A C-order float32 array of `shape` as .npy bytes: magic, version, a padded header dict, then the data. */
+export function npyBytes(values: Float32Array, shape: number[]): Uint8Array {
+  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  // magic (6) + version (2) + header length (2) + header, padded with spaces and ended by \n to a multiple of 64.
+  const unpadded = 10 + dict.length + 1;
+  const header = dict + ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
+  const out = new Uint8Array(10 + header.length + values.byteLength);
+  out.set([0x93, ...new TextEncoder().encode('NUMPY'), 1, 0], 0);
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  out.set(new TextEncoder().encode(header), 10);
+  out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), 10 + header.length);
+  return out;
+}
