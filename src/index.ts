@@ -32,7 +32,8 @@ export { folderSaveHandler, folderLoadHandler } from './io/layers-files.js';
 export { encodeDataset, reconstructDataset, decodeCodes, samplePrior, interpolate, lerpCodes } from './tasks/latent.js';
 export { gridPng } from './viz/grid.js';
 export { slidingWindows } from './data/windows.js';
-export { sequenceErrors, countActiveUnits, denoiseDataset } from './tasks/latent.js';
+export { sequenceErrors, countActiveUnits, denoiseDataset, slerpCodes, traverseCodes } from './tasks/latent.js';
+export { npyBytes } from './io/npy.js';
 export { importanceSampledNll, type ImportanceSamplingOptions } from './tasks/likelihood.js';
 export { importanceWeights, logMeanExp } from './objectives/iwae.js';
 export {

@@ -38,6 +38,11 @@ export const nonNegativeNumber = (name: string) => numberFlag(name, (n) => Numbe
 export const positiveNumber = (name: string) => numberFlag(name, (n) => Number.isFinite(n) && n > 0, 'a positive number');
 export const fraction = (name: string) => numberFlag(name, (n) => Number.isFinite(n) && n >= 0 && n < 1, 'in [0, 1)');
 
+/** Comma-separated non-negative integers (indices). */
+export function intListWithZero(name: string) {
+  return (value: string): number[] => value.split(',').map((part) => nonNegativeInt(name)(part.trim()));
+}
+
 export function intList(name: string) {
   return (value: string): number[] => {
     if (value.trim() === '') return [];

@@ -1,6 +1,6 @@
 // Commands that use a saved run: eval, encode, reconstruct, sample, interpolate.
 import { Command, Option } from 'commander';
-import { featureCount, head } from '../data/dataset.js';
+import { featureCount, head, subset } from '../data/dataset.js';
 import { invertScaling } from '../data/scaling.js';
 import { npyBytes } from '../io/npy.js';
 import { NOISE_KINDS, type NoiseKind } from '../models/denoising.js';
@@ -9,10 +9,10 @@ import { loadRun } from '../io/run-dir.js';
 import { denoiseDataset, encodeDataset, sequenceErrors } from '../tasks/latent.js';
 import { importanceSampledNll, mean } from '../tasks/likelihood.js';
 import { evaluate } from '../train/trainer.js';
-import { denoisingPng, interpolationPng, reconstructionPng, samplesPng } from '../viz/pictures.js';
+import { denoisingPng, interpolationPng, reconstructionPng, samplesPng, traversalPng } from '../viz/pictures.js';
 import { check } from '../errors.js';
 import {
-  action, loadFlaggedData, nonNegativeInt, nonNegativeNumber, positiveInt, printResult, useBackend, withCommon, withDataFlags,
+  action, intListWithZero, loadFlaggedData, nonNegativeInt, nonNegativeNumber, positiveInt, printResult, useBackend, withCommon, withDataFlags,
   type CommonFlags, type DataFlags,
 } from './common.js';
 import { describeTerms, progressBar } from './progress.js';
@@ -112,9 +112,10 @@ export function useCommands(): Command[] {
     .option('--count <n>', 'samples to draw', positiveInt('--count'), 64)
     .option('--seed <n>', 'seed of the prior samples', nonNegativeInt('--seed'), 1)
     .option('--label <c>', 'cvae: the class to sample (default: a row of each class)', nonNegativeInt('--label'))
-    .action(action(async (run: string, flags: UseFlags & { label?: number }) => {
+    .option('--temperature <t>', 'scale of the prior samples z ~ N(0, t²I); below 1 gives more typical samples', nonNegativeNumber('--temperature'), 1)
+    .action(action(async (run: string, flags: UseFlags & { label?: number; temperature: number }) => {
       const { model } = await open(run, flags, false);
-      await picture(flags.out!, samplesPng(model, flags.count, flags.seed, flags.label), flags,
+      await picture(flags.out!, samplesPng(model, flags.count, flags.seed, flags.label, 8, flags.temperature), flags,
         flags.label === undefined && model.classes ? `8 samples of each of ${model.classes} classes` : `${flags.count} samples`);
     }));
   const interpolate = runCommand('interpolate', 'PNG row decoded along the line between two examples\' codes', true)
@@ -122,9 +123,28 @@ export function useCommands(): Command[] {
     .option('--from <i>', 'index of the first example', nonNegativeInt('--from'), 0)
     .option('--to <i>', 'index of the second example', nonNegativeInt('--to'), 1)
     .option('--steps <n>', 'images along the line, ends included', positiveInt('--steps'), 10)
-    .action(action(async (run: string, flags: UseFlags) => {
+    .option('--spherical', 'follow the great circle between the codes (slerp) instead of the straight line')
+    .action(action(async (run: string, flags: UseFlags & { spherical?: boolean }) => {
       const { model, data } = await open(run, flags, true);
-      await picture(flags.out!, interpolationPng(model, data!, flags.from, flags.to, flags.steps), flags, `${flags.steps} interpolation steps`);
+      await picture(flags.out!, interpolationPng(model, data!, flags.from, flags.to, flags.steps, flags.spherical ? 'spherical' : 'linear'), flags,
+        `${flags.steps} interpolation steps`);
+    }));
+  const traverse = runCommand('traverse', 'PNG grid varying one latent dimension per row around a code (the prior mean, or --from\'s code)', false)
+    .option('--out <file>', 'PNG file to write', 'traversal.png')
+    .option('--data <spec>', 'data holding the example given by --from')
+    .option('--from <i>', 'traverse around this example\'s code instead of the origin', nonNegativeInt('--from'))
+    .option('--dims <list>', 'latent dimensions, comma-separated (default: all, up to 16)', intListWithZero('--dims'))
+    .option('--range <r>', 'each dimension goes from −r to +r', nonNegativeNumber('--range'), 3)
+    .option('--steps <n>', 'images per row', positiveInt('--steps'), 9)
+    .option('--label <c>', 'cvae: the class to decode', nonNegativeInt('--label'))
+    .action(action(async (run: string, flags: UseFlags & { dims?: number[]; range: number; label?: number }) => {
+      check(flags.from === undefined || flags.data, '--from needs --data (the dataset that holds that example)');
+      const { model, data } = await open(run, { ...flags, split: flags.split ?? 'test' }, flags.from !== undefined);
+      check(flags.from === undefined || flags.from < data!.size, () => `--from ${flags.from} is out of range 0..${data!.size - 1} of ${data!.source}`);
+      const base = flags.from !== undefined ? encodeDataset(model, head(subset(data!, [flags.from]), 1)) : new Float32Array(model.latentDim);
+      const dims = flags.dims ?? Array.from({ length: Math.min(model.latentDim, 16) }, (_, d) => d);
+      const label = flags.label ?? (flags.from !== undefined ? data!.labels?.[flags.from] : undefined);
+      await picture(flags.out!, traversalPng(model, base, dims, flags.range, flags.steps, label), flags, `a traversal of ${dims.length} dimensions`);
     }));
   const denoise = runCommand('denoise', 'corrupt examples (optionally), reconstruct them, and write a PNG grid or a CSV', true)
     .option('--out <file>', 'a .png grid (rows: corrupted, denoised, clean) or a .csv of denoised rows', 'denoised.png')
@@ -160,5 +180,5 @@ export function useCommands(): Command[] {
       printResult(flags, { out: flags.out, windows: perWindow.length, meanError: mean(perWindow) },
         `wrote the errors of ${perWindow.length} windows to ${flags.out} (mean ${mean(perWindow).toFixed(5)})`);
     }));
-  return [evalCmd, encode, reconstruct, sample, interpolate, denoise, errors];
+  return [evalCmd, encode, reconstruct, sample, interpolate, traverse, denoise, errors];
 }

@@ -69,11 +69,57 @@ export function decodeCodes(model: AutoencoderModel, codes: Float32Array, label?
   });
 }
 
-/** `n` new examples decoded from z ~ N(0, I), the VAE prior (of class `label` for a conditional VAE). */
-export function samplePrior(model: AutoencoderModel, n: number, seed = 1, label?: number): Float32Array {
+/**
+ * `n` new examples decoded from z ~ N(0, T²·I), the VAE prior at temperature T (T = 1 is the prior; lower trades
+ * variety for typical samples), of class `label` for a conditional VAE.
+ */
+export function samplePrior(model: AutoencoderModel, n: number, seed = 1, label?: number, temperature = 1): Float32Array {
   if (!model.variational) throw new UserError(`sampling from the prior needs a VAE; this run is a '${model.kind}' model`);
   check(Number.isInteger(n) && n > 0, `number of samples must be a positive integer, got ${n}`);
-  return decodeCodes(model, new Rng(seed).normals(n * model.latentDim), label);
+  check(Number.isFinite(temperature) && temperature >= 0, `temperature must be a non-negative number, got ${temperature}`);
+  return decodeCodes(model, new Rng(seed).normals(n * model.latentDim).map((z) => z * temperature), label);
+}
+
+/**
+ * Codes on the great circle from a to b (spherical interpolation, Shoemake 1985; White 2016 for latent spaces):
+ * sin((1−t)Ω)/sin Ω · a + sin(tΩ)/sin Ω · b, with Ω the angle between them; straight line when they are parallel.
+ */
+export function slerpCodes(a: Float32Array, b: Float32Array, steps: number): Float32Array {
+  check(a.length === b.length, 'codes to interpolate must have the same size');
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let j = 0; j < a.length; j++) {
+    dot += a[j] * b[j];
+    na += a[j] * a[j];
+    nb += b[j] * b[j];
+  }
+  const omega = Math.acos(Math.min(1, Math.max(-1, dot / Math.sqrt(na * nb || 1))));
+  if (Math.sin(omega) < 1e-6) return lerpCodes(a, b, steps);
+  check(Number.isInteger(steps) && steps >= 2, `interpolation needs at least 2 steps, got ${steps}`);
+  const out = new Float32Array(steps * a.length);
+  for (let s = 0; s < steps; s++) {
+    const t = s / (steps - 1);
+    const wa = Math.sin((1 - t) * omega) / Math.sin(omega);
+    const wb = Math.sin(t * omega) / Math.sin(omega);
+    for (let j = 0; j < a.length; j++) out[s * a.length + j] = wa * a[j] + wb * b[j];
+  }
+  return out;
+}
+
+/** Codes varying one dimension at a time around `base`: row d holds `steps` values of z_d from −range to +range. */
+export function traverseCodes(base: Float32Array, dims: number[], range: number, steps: number): Float32Array {
+  check(Number.isInteger(steps) && steps >= 2, `a traversal needs at least 2 steps, got ${steps}`);
+  for (const d of dims) check(Number.isInteger(d) && d >= 0 && d < base.length, `latent dimension ${d} is out of range 0..${base.length - 1}`);
+  const out = new Float32Array(dims.length * steps * base.length);
+  dims.forEach((d, row) => {
+    for (let s = 0; s < steps; s++) {
+      const code = out.subarray((row * steps + s) * base.length, (row * steps + s + 1) * base.length);
+      code.set(base);
+      code[d] = -range + (2 * range * s) / (steps - 1);
+    }
+  });
+  return out;
 }
 
 /** Codes on the straight line from code a to code b (both ends included), row-major [steps, latentDim]. */
@@ -88,14 +134,15 @@ export function lerpCodes(a: Float32Array, b: Float32Array, steps: number): Floa
   return out;
 }
 
-/** Decoded points between the codes of examples `a` and `b` of `data`, row-major [steps, D]. */
-export function interpolate(model: AutoencoderModel, data: Dataset, a: number, b: number, steps: number): Float32Array {
+/** Decoded points between the codes of examples `a` and `b` of `data` (linear or spherical), row-major [steps, D]. */
+export function interpolate(model: AutoencoderModel, data: Dataset, a: number, b: number, steps: number, path: 'linear' | 'spherical' = 'linear'): Float32Array {
   checkFits(model, data);
   for (const i of [a, b]) check(Number.isInteger(i) && i >= 0 && i < data.size, `example ${i} is out of range 0..${data.size - 1} of ${data.source}`);
   const rows = (i: number) => batchTensor(data, i, i + 1, undefined, model.classes);
   const codes = tf.tidy(() => model.encode(tf.concat([rows(a), rows(b)])).dataSync() as Float32Array);
   const k = model.latentDim;
-  return decodeCodes(model, lerpCodes(codes.subarray(0, k), codes.subarray(k), steps), data.labels?.[a]);
+  const line = path === 'spherical' ? slerpCodes : lerpCodes;
+  return decodeCodes(model, line(codes.subarray(0, k), codes.subarray(k), steps), data.labels?.[a]);
 }
 
 /** Threshold of Burda et al. 2016: dimension d is active when Cov_x(E_q[z_d]) > 0.01. */

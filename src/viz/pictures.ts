@@ -1,7 +1,7 @@
 // PNG pictures of a model's work: reconstructions beside their inputs, samples from the prior, interpolations.
 import { batchTensor, head, type Dataset } from '../data/dataset.js';
 import type { AutoencoderModel } from '../models/types.js';
-import { interpolate, reconstructDataset, samplePrior } from '../tasks/latent.js';
+import { decodeCodes, interpolate, reconstructDataset, samplePrior, traverseCodes } from '../tasks/latent.js';
 import { gridPng } from './grid.js';
 
 /** Inputs and their reconstructions on alternating rows, `columns` per row. */
@@ -45,17 +45,22 @@ export function denoisingPng(model: AutoencoderModel, data: Dataset, corrupted: 
  * Samples from the prior: `count` of class `label`, or, for a conditional model given no label, one row of `columns`
  * samples per class.
  */
-export function samplesPng(model: AutoencoderModel, count = 64, seed = 1, label?: number, columns = 8): Buffer {
+export function samplesPng(model: AutoencoderModel, count = 64, seed = 1, label?: number, columns = 8, temperature = 1): Buffer {
   if (model.classes && label === undefined) {
-    const rows = Array.from({ length: model.classes }, (_, c) => samplePrior(model, columns, seed + c, c));
+    const rows = Array.from({ length: model.classes }, (_, c) => samplePrior(model, columns, seed + c, c, temperature));
     const images = new Float32Array(rows.reduce((n, r) => n + r.length, 0));
     rows.reduce((offset, r) => (images.set(r, offset), offset + r.length), 0);
     return gridPng({ images, shape: model.inputShape, columns });
   }
-  return gridPng({ images: samplePrior(model, count, seed, label), shape: model.inputShape, columns });
+  return gridPng({ images: samplePrior(model, count, seed, label, temperature), shape: model.inputShape, columns });
 }
 
-export function interpolationPng(model: AutoencoderModel, data: Dataset, a: number, b: number, steps: number): Buffer {
-  return gridPng({ images: interpolate(model, data, a, b, steps), shape: model.inputShape, columns: steps });
+export function interpolationPng(model: AutoencoderModel, data: Dataset, a: number, b: number, steps: number, path: 'linear' | 'spherical' = 'linear'): Buffer {
+  return gridPng({ images: interpolate(model, data, a, b, steps, path), shape: model.inputShape, columns: steps });
+}
+
+/** One row per latent dimension, varying it from −range to +range around `base` (the other dimensions fixed). */
+export function traversalPng(model: AutoencoderModel, base: Float32Array, dims: number[], range: number, steps: number, label?: number): Buffer {
+  return gridPng({ images: decodeCodes(model, traverseCodes(base, dims, range, steps), label), shape: model.inputShape, columns: steps });
 }
 
