@@ -129,9 +129,9 @@ export function useCommands(): Command[] {
       await picture(flags.out!, interpolationPng(model, data!, flags.from, flags.to, flags.steps, flags.spherical ? 'spherical' : 'linear'), flags,
         `${flags.steps} interpolation steps`);
     }));
-  const traverse = runCommand('traverse', 'PNG grid varying one latent dimension per row around a code (the prior mean, or --from\'s code)', false)
+  const traverse = withDataFlags(runCommand('traverse', 'PNG grid varying one latent dimension per row around a code (the prior mean, or --from\'s code)', false), false)
+    .option('--split <name>', 'which split of an embedded dataset holds --from', 'test')
     .option('--out <file>', 'PNG file to write', 'traversal.png')
-    .option('--data <spec>', 'data holding the example given by --from')
     .option('--from <i>', 'traverse around this example\'s code instead of the origin', nonNegativeInt('--from'))
     .option('--dims <list>', 'latent dimensions, comma-separated (default: all, up to 16)', intListWithZero('--dims'))
     .option('--range <r>', 'each dimension goes from −r to +r', nonNegativeNumber('--range'), 3)
