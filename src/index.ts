@@ -51,3 +51,4 @@ export {
 } from './models/denoising.js';
 export { logisticProbe, knnProbe, fitPca, pcaTransform, type Features, type Pca } from './tasks/probe.js';
 export { packCodes, unpackCodes, modelFingerprint, psnr, type CompressedCodes } from './tasks/compression.js';
+export { fitGmm, sampleGmm, type GaussianMixture } from './tasks/gmm.js';

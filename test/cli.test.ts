@@ -88,7 +88,7 @@ test('train → eval → encode → sample → reconstruct → interpolate on a 
   assert.equal(denoisedLines.length, 121);
   assert.ok(denoisedLines.slice(1).every((line) => line.split(',').slice(0, 16).every((v) => Number.isFinite(Number(v)))));
 
-  for (const [cmd, extra] of [['denoise', ['--data', csv, '--label-column', 'label']], ['sample', ['--temperature', '0.5']],
+  for (const [cmd, extra] of [['denoise', ['--data', csv, '--label-column', 'label']], ['sample', ['--temperature', '0.5']], ['sample', ['--data', csv, '--label-column', 'label', '--sampler', 'gmm:3']],
     ['traverse', ['--data', csv, '--label-column', 'label', '--from', '3', '--dims', '0,1', '--steps', '5']],
     ['interpolate', ['--data', csv, '--label-column', 'label', '--spherical']], ['reconstruct', ['--data', csv, '--label-column', 'label']], ['interpolate', ['--data', csv, '--label-column', 'label', '--steps', '5']]] as const) {
     const png = join(dir, `${cmd}.png`);

@@ -31,3 +31,23 @@ test('temperature 0 decodes the prior mean for every sample; temperature 1 varie
   const warm = samplePrior(vae, 2, 1);
   assert.notDeepEqual(Array.from(warm.subarray(0, 6)), Array.from(warm.subarray(6, 12)));
 });
+
+test('the Gaussian mixture recovers two separated clusters and samples them by their weights', async () => {
+  const { fitGmm, sampleGmm } = await import('../src/tasks/gmm.js');
+  const { Rng } = await import('../src/train/rng.js');
+  const rng = new Rng(4);
+  const rows = new Float32Array(1000 * 2);
+  for (let i = 0; i < 1000; i++) {
+    const left = i < 300; // 30 % around (−5, 0) with σ 0.5, 70 % around (5, 2) with σ 1
+    rows[i * 2] = (left ? -5 : 5) + rng.normal() * (left ? 0.5 : 1);
+    rows[i * 2 + 1] = (left ? 0 : 2) + rng.normal() * (left ? 0.5 : 1);
+  }
+  const gmm = fitGmm(rows, 2, 2, 3);
+  const leftIndex = gmm.means[0] < 0 ? 0 : 1;
+  assertClose([gmm.weights[leftIndex], gmm.weights[1 - leftIndex]], [0.3, 0.7], 0, 0.02);
+  assertClose([gmm.means[leftIndex * 2], gmm.means[leftIndex * 2 + 1]], [-5, 0], 0, 0.1);
+  assertClose([gmm.variances[(1 - leftIndex) * 2]], [1], 0, 0.15);
+  const samples = sampleGmm(gmm, 4000, 9);
+  const leftShare = Array.from({ length: 4000 }, (_, i) => samples[i * 2]).filter((x) => x < 0).length / 4000;
+  assertClose([leftShare], [0.3], 0, 0.03);
+});

@@ -6,7 +6,9 @@ import { npyBytes } from '../io/npy.js';
 import { NOISE_KINDS, type NoiseKind } from '../models/denoising.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadRun } from '../io/run-dir.js';
-import { denoiseDataset, encodeDataset, sequenceErrors } from '../tasks/latent.js';
+import { decodeCodes, denoiseDataset, encodeDataset, sequenceErrors } from '../tasks/latent.js';
+import { fitGmm, sampleGmm } from '../tasks/gmm.js';
+import { gridPng } from '../viz/grid.js';
 import { importanceSampledNll, mean } from '../tasks/likelihood.js';
 import { evaluate } from '../train/trainer.js';
 import { denoisingPng, interpolationPng, reconstructionPng, samplesPng, traversalPng } from '../viz/pictures.js';
@@ -107,14 +109,25 @@ export function useCommands(): Command[] {
       const { model, data } = await open(run, flags, true);
       await picture(flags.out!, reconstructionPng(model, data!, flags.count), flags, `${Math.min(flags.count, data!.size)} reconstructions`);
     }));
-  const sample = runCommand('sample', 'PNG grid of new examples decoded from the prior N(0, I) (VAE)', false)
+  const sample = withDataFlags(runCommand('sample', 'PNG grid of new examples decoded from the prior N(0, I) (VAE), or from a Gaussian mixture fitted on training codes', false), false)
     .option('--out <file>', 'PNG file to write', 'samples.png')
+    .option('--sampler <name>', 'prior (VAE kinds), or gmm:K — a K-component Gaussian mixture fitted on the codes of --data\'s training split (any kind)', 'prior')
     .option('--count <n>', 'samples to draw', positiveInt('--count'), 64)
     .option('--seed <n>', 'seed of the prior samples', nonNegativeInt('--seed'), 1)
     .option('--label <c>', 'cvae: the class to sample (default: a row of each class)', nonNegativeInt('--label'))
     .option('--temperature <t>', 'scale of the prior samples z ~ N(0, t²I); below 1 gives more typical samples', nonNegativeNumber('--temperature'), 1)
-    .action(action(async (run: string, flags: UseFlags & { label?: number; temperature: number }) => {
-      const { model } = await open(run, flags, false);
+    .action(action(async (run: string, flags: UseFlags & { label?: number; temperature: number; sampler: string }) => {
+      const mixture = /^gmm:(\d+)$/.exec(flags.sampler);
+      check(flags.sampler === 'prior' || mixture, `--sampler '${flags.sampler}': expected prior or gmm:K (e.g. gmm:10)`);
+      check(!mixture || flags.data, '--sampler gmm:K needs --data to fit the mixture on its training codes');
+      const { model, data } = await open(run, { ...flags, split: 'train' }, Boolean(mixture));
+      if (mixture) {
+        const codes = encodeDataset(model, head(data!, 10000));
+        const gmm = fitGmm(codes, model.latentDim, Number(mixture[1]), flags.seed);
+        const images = decodeCodes(model, sampleGmm(gmm, flags.count, flags.seed), flags.label);
+        await picture(flags.out!, gridPng({ images, shape: model.inputShape, columns: 8 }), flags, `${flags.count} samples from a ${mixture[1]}-component mixture`);
+        return;
+      }
       await picture(flags.out!, samplesPng(model, flags.count, flags.seed, flags.label, 8, flags.temperature), flags,
         flags.label === undefined && model.classes ? `8 samples of each of ${model.classes} classes` : `${flags.count} samples`);
     }));

@@ -74,7 +74,7 @@ export function decodeCodes(model: AutoencoderModel, codes: Float32Array, label?
  * variety for typical samples), of class `label` for a conditional VAE.
  */
 export function samplePrior(model: AutoencoderModel, n: number, seed = 1, label?: number, temperature = 1): Float32Array {
-  if (!model.variational) throw new UserError(`sampling from the prior needs a VAE; this run is a '${model.kind}' model`);
+  if (!model.variational) throw new UserError(`sampling from the prior needs a VAE; this run is a '${model.kind}' model (fit a Gaussian mixture on its codes instead: sample --sampler gmm:10 --data …)`);
   check(Number.isInteger(n) && n > 0, `number of samples must be a positive integer, got ${n}`);
   check(Number.isFinite(temperature) && temperature >= 0, `temperature must be a non-negative number, got ${temperature}`);
   return decodeCodes(model, new Rng(seed).normals(n * model.latentDim).map((z) => z * temperature), label);
