@@ -39,7 +39,8 @@ export { importanceWeights, logMeanExp } from './objectives/iwae.js';
 export {
   AnomalyDetector, anomalyScores, fitThreshold, parseThreshold, percentile, SCORE_KINDS, type ScoreKind, type Threshold, type DetectorState,
 } from './tasks/anomaly.js';
-export { rocAuc, averagePrecision, metricsAt, type ThresholdMetrics } from './tasks/metrics.js';
+export { rocAuc, averagePrecision, metricsAt, rocCurve, prCurve, type ThresholdMetrics, type CurvePoint } from './tasks/metrics.js';
+export { curvePng, type CurvePlot } from './viz/plots.js';
 export { BetaVae, klWeight, BETA_VAE, type BetaVaeConfig, type KlSchedule } from './models/beta-vae.js';
 export { Iwae, IWAE, type IwaeConfig } from './models/iwae.js';
 export { Cvae, CVAE, type CvaeConfig } from './models/cvae.js';

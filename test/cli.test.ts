@@ -168,9 +168,14 @@ test('detect: threshold fitted on normal rows, flags and metrics on labelled row
   assert.equal(cli('train', '--model', 'ae', '--data', normal, '--latent', '3', '--hidden', '16', '--epochs', '20', '--batch-size', '32', '--lr', '0.003', '--scale', 'none', '--out', run).code, 0);
   const out = join(dir, 'scores.csv');
   const saved = join(dir, 'detector.json');
-  const r = cli('detect', run, '--data', mixed, '--label-column', 'y', '--calibration', normal, '--threshold', 'percentile:99', '--save-detector', saved, '--out', out, '--json');
+  const r = cli('detect', run, '--data', mixed, '--label-column', 'y', '--calibration', normal, '--threshold', 'percentile:99', '--save-detector', saved,
+    '--plots', join(dir, 'curves'), '--out', out, '--json');
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout);
+  for (const plot of ['curves-roc.png', 'curves-pr.png']) {
+    const image = PNG.sync.read(readFileSync(join(dir, plot)));
+    assert.ok(image.width > 300 && image.height > 300, `${plot}: ${image.width}×${image.height}`);
+  }
   assert.ok(result.metrics.rocAuc > 0.9, `ROC-AUC ${result.metrics.rocAuc}`);
   const lines = readFileSync(out, 'utf8').trim().split('\n');
   assert.equal(lines[0], 'index,score,flag,label');

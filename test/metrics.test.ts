@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertClose } from './helpers.js';
-import { averagePrecision, metricsAt, rocAuc } from '../src/tasks/metrics.js';
+import { averagePrecision, metricsAt, prCurve, rocAuc, rocCurve } from '../src/tasks/metrics.js';
 import { Rng } from '../src/train/rng.js';
 
 test('ROC-AUC of a hand-worked example', () => {
@@ -39,4 +39,14 @@ test('confusion counts, precision, recall and F1 at a threshold', () => {
   assert.deepEqual([m.truePositives, m.falsePositives, m.trueNegatives, m.falseNegatives], [2, 1, 2, 0]);
   assertClose([m.precision, m.recall, m.f1], [2 / 3, 1, 0.8], 1e-12);
   assert.throws(() => rocAuc([1, 2], [0, 2]), /labels must be 0 \(normal\) or 1 \(anomaly\), found 2 at 1/);
+});
+
+test('ROC and precision–recall curves of the hand-worked example; the trapezoid area under the ROC is the AUC', () => {
+  const scores = [0.9, 0.8, 0.4, 0.3, 0.1];
+  const labels = [1, 0, 1, 0, 0];
+  const roc = rocCurve(scores, labels);
+  assert.deepEqual(roc.map((p) => [p.x, p.y]), [[0, 0], [0, 0.5], [1 / 3, 0.5], [1 / 3, 1], [2 / 3, 1], [1, 1]]);
+  const area = roc.slice(1).reduce((a, p, i) => a + (p.x - roc[i].x) * (p.y + roc[i].y) / 2, 0);
+  assertClose([area], [rocAuc(scores, labels)], 1e-12);
+  assert.deepEqual(prCurve(scores, labels).map((p) => [p.x, p.y]), [[0.5, 1], [0.5, 0.5], [1, 2 / 3], [1, 0.5], [1, 0.4]]);
 });

@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.js';
 import { UserError } from '../errors.js';
 import { AnomalyDetector, parseThreshold, SCORE_KINDS, type DetectorState, type ScoreKind } from '../tasks/anomaly.js';
-import { averagePrecision, metricsAt, rocAuc } from '../tasks/metrics.js';
+import { averagePrecision, metricsAt, prCurve, rocAuc, rocCurve } from '../tasks/metrics.js';
+import { curvePng } from '../viz/plots.js';
 import { action, loadFlaggedData, positiveInt, printResult } from './common.js';
 import { open, runCommand, type UseFlags } from './use.js';
 
@@ -15,6 +16,7 @@ interface DetectFlags extends UseFlags {
   calibration?: string;
   detector?: string;
   saveDetector?: string;
+  plots?: string;
 }
 
 function readDetector(path: string): DetectorState {
@@ -50,6 +52,14 @@ async function detect(run: string, flags: DetectFlags): Promise<void> {
   const metrics = binary
     ? { rocAuc: rocAuc(scores, labels!), averagePrecision: averagePrecision(scores, labels!), ...metricsAt(scores, labels!, detector.threshold) }
     : undefined;
+  const plots: string[] = [];
+  if (metrics && flags.plots) {
+    const roc = `${flags.plots}-roc.png`;
+    const pr = `${flags.plots}-pr.png`;
+    await writeFileAtomic(roc, await curvePng({ title: `ROC (AUC ${metrics.rocAuc.toFixed(3)})`, xTitle: 'false-positive rate', yTitle: 'true-positive rate', points: rocCurve(scores, labels!), diagonal: true }));
+    await writeFileAtomic(pr, await curvePng({ title: `Precision–recall (AP ${metrics.averagePrecision.toFixed(3)})`, xTitle: 'recall', yTitle: 'precision', points: prCurve(scores, labels!) }));
+    plots.push(roc, pr);
+  }
   const text = [
     `scored ${scores.length} examples of ${data!.source} by ${detector.options.score}; threshold ${detector.threshold.toPrecision(6)} ` +
       `flags ${flagged} (${((100 * flagged) / scores.length).toFixed(1)} %); wrote ${flags.out}`,
@@ -58,8 +68,9 @@ async function detect(run: string, flags: DetectFlags): Promise<void> {
         `precision ${metrics.precision.toFixed(3)}  recall ${metrics.recall.toFixed(3)}  F1 ${metrics.f1.toFixed(3)}`,
         `confusion: TP ${metrics.truePositives}  FP ${metrics.falsePositives}  TN ${metrics.trueNegatives}  FN ${metrics.falseNegatives}`]
       : labels ? ['(labels are not 0/1 with both classes present: no detection metrics)'] : []),
+    ...(plots.length ? [`plots: ${plots.join(', ')}`] : []),
   ];
-  printResult(flags, { out: flags.out, threshold: detector.threshold, score: detector.options.score, flagged, metrics }, text.join('\n'));
+  printResult(flags, { out: flags.out, threshold: detector.threshold, score: detector.options.score, flagged, metrics, plots }, text.join('\n'));
 }
 
 export function detectCommand() {
@@ -71,5 +82,6 @@ export function detectCommand() {
     .option('--iw-samples <K>', 'importance samples for --score iw', positiveInt('--iw-samples'), 1000)
     .option('--detector <file>', 'use a detector saved earlier (its score and threshold) instead of fitting one')
     .option('--save-detector <file>', 'save the fitted detector (score kind and threshold) as JSON')
+    .option('--plots <prefix>', 'with 0/1 labels: write the ROC and precision–recall curves to <prefix>-roc.png and <prefix>-pr.png')
     .action(action(detect));
 }

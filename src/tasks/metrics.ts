@@ -80,3 +80,39 @@ function counts(labels: ArrayLike<number>): { positives: number; negatives: numb
   }
   return { positives, negatives: labels.length - positives };
 }
+
+export interface CurvePoint {
+  x: number;
+  y: number;
+}
+
+/** The ROC curve: (false-positive rate, true-positive rate) at every distinct threshold, from (0, 0) to (1, 1). */
+export function rocCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): CurvePoint[] {
+  const { positives, negatives } = counts(labels);
+  check(positives > 0 && negatives > 0, 'a ROC curve needs both anomalies (label 1) and normal examples (label 0)');
+  const points: CurvePoint[] = [{ x: 0, y: 0 }];
+  sweep(scores, labels, (tp, fp) => points.push({ x: fp / negatives, y: tp / positives }));
+  return points;
+}
+
+/** The precision–recall curve: (recall, precision) at every distinct threshold, highest threshold first. */
+export function prCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): CurvePoint[] {
+  const { positives } = counts(labels);
+  check(positives > 0, 'a precision–recall curve needs at least one anomaly (label 1)');
+  const points: CurvePoint[] = [];
+  sweep(scores, labels, (tp, fp) => points.push({ x: tp / positives, y: tp / (tp + fp) }));
+  return points;
+}
+
+/** Calls `visit(tp, fp)` after each group of equal scores, from the highest score down. */
+function sweep(scores: ArrayLike<number>, labels: ArrayLike<number>, visit: (tp: number, fp: number) => void): void {
+  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+  let tp = 0;
+  let fp = 0;
+  for (let i = 0; i < order.length;) {
+    let j = i;
+    while (j < order.length && scores[order[j]] === scores[order[i]]) labels[order[j++]] === 1 ? tp++ : fp++;
+    visit(tp, fp);
+    i = j;
+  }
+}

@@ -1,0 +1,42 @@
+// Line plots as PNG (Node): a Vega-Lite spec rendered to SVG by Vega, rasterised by resvg.
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+import { Resvg } from '@resvg/resvg-js';
+import type { CurvePoint } from '../tasks/metrics.js';
+
+export interface CurvePlot {
+  title: string;
+  xTitle: string;
+  yTitle: string;
+  points: CurvePoint[];
+  /** Draw the chance diagonal (ROC plots). */
+  diagonal?: boolean;
+}
+
+/** A square plot of one curve on [0, 1] × [0, 1], as PNG bytes. */
+export async function curvePng(plot: CurvePlot): Promise<Buffer> {
+  const scale = { domain: [0, 1] };
+  const line = {
+    data: { values: plot.points.map((p, order) => ({ ...p, order })) },
+    mark: { type: 'line', interpolate: 'linear', strokeWidth: 2 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: plot.xTitle, scale },
+      y: { field: 'y', type: 'quantitative', title: plot.yTitle, scale },
+      order: { field: 'order', type: 'quantitative' },
+    },
+  };
+  const diagonal = {
+    data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
+    mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
+    encoding: { x: { field: 'x', type: 'quantitative', scale }, y: { field: 'y', type: 'quantitative', scale } },
+  };
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: plot.title, width: 360, height: 360, background: 'white',
+    layer: plot.diagonal ? [diagonal, line] : [line],
+  } as unknown as vl.TopLevelSpec;
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 } }).render().asPng();
+}
