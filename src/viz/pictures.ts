@@ -4,41 +4,39 @@ import type { AutoencoderModel } from '../models/types.js';
 import { decodeCodes, interpolate, reconstructDataset, samplePrior, traverseCodes } from '../tasks/latent.js';
 import { gridPng } from './grid.js';
 
-/** Inputs and their reconstructions on alternating rows, `columns` per row. */
-export function reconstructionPng(model: AutoencoderModel, data: Dataset, count = 32, columns = 8): Buffer {
-  const part = head(data, count);
-  const recon = reconstructDataset(model, part);
-  const originals = batchTensor(part, 0, part.size);
-  const inputs = originals.dataSync() as Float32Array;
-  originals.dispose();
-  const d = inputs.length / part.size;
-  const rows = Math.ceil(part.size / columns);
-  const images = new Float32Array(2 * rows * columns * d);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < columns; c++) {
-      const k = r * columns + c;
-      if (k >= part.size) continue;
-      images.set(inputs.subarray(k * d, (k + 1) * d), (2 * r * columns + c) * d);
-      images.set(recon.subarray(k * d, (k + 1) * d), ((2 * r + 1) * columns + c) * d);
-    }
+/** The examples' own values in [0, 1], row-major. */
+function inputsOf(data: Dataset): Float32Array {
+  const x = batchTensor(data, 0, data.size);
+  const values = x.dataSync() as Float32Array;
+  x.dispose();
+  return values;
+}
+
+/**
+ * A grid in bands: for each group of `columns` examples, one row per source (e.g. inputs, then reconstructions), so
+ * that versions of the same example stand above one another.
+ */
+function bandedGrid(model: AutoencoderModel, sources: Float32Array[], count: number, columns: number): Buffer {
+  const d = sources[0].length / count;
+  const bands = Math.ceil(count / columns);
+  const images = new Float32Array(sources.length * bands * columns * d);
+  for (let k = 0; k < count; k++) {
+    const band = Math.floor(k / columns);
+    const c = k % columns;
+    sources.forEach((source, j) => images.set(source.subarray(k * d, (k + 1) * d), ((sources.length * band + j) * columns + c) * d));
   }
   return gridPng({ images, shape: model.inputShape, columns });
 }
 
+/** Inputs and their reconstructions on alternating rows, `columns` per row. */
+export function reconstructionPng(model: AutoencoderModel, data: Dataset, count = 32, columns = 8): Buffer {
+  const part = head(data, count);
+  return bandedGrid(model, [inputsOf(part), reconstructDataset(model, part)], part.size, columns);
+}
+
 /** Rows of (corrupted inputs, their reconstructions, the clean inputs), `columns` examples per row. */
 export function denoisingPng(model: AutoencoderModel, data: Dataset, corrupted: Float32Array, denoised: Float32Array, columns = 8): Buffer {
-  const clean = batchTensor(data, 0, data.size);
-  const inputs = clean.dataSync() as Float32Array;
-  clean.dispose();
-  const d = inputs.length / data.size;
-  const rows = Math.ceil(data.size / columns);
-  const images = new Float32Array(3 * rows * columns * d);
-  for (let k = 0; k < data.size; k++) {
-    const r = Math.floor(k / columns);
-    const c = k % columns;
-    [corrupted, denoised, inputs].forEach((source, j) => images.set(source.subarray(k * d, (k + 1) * d), ((3 * r + j) * columns + c) * d));
-  }
-  return gridPng({ images, shape: model.inputShape, columns });
+  return bandedGrid(model, [corrupted, denoised, inputsOf(data)], data.size, columns);
 }
 
 /**
