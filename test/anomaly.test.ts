@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { assertClose } from './helpers.js';
 import { makeDataset, type Dataset } from '../src/data/dataset.js';
 import { createModel, defaultConfig } from '../src/models/registry.js';
-import { AnomalyDetector, anomalyScores, fitThreshold, parseThreshold, percentile } from '../src/tasks/anomaly.js';
+import { AnomalyDetector, anomalyScores, featureErrors, fitThreshold, parseThreshold, percentile } from '../src/tasks/anomaly.js';
 import { rocAuc } from '../src/tasks/metrics.js';
 import { Rng } from '../src/train/rng.js';
 import { evaluate, fit } from '../src/train/trainer.js';
@@ -39,6 +39,9 @@ test('reconstruction and −ELBO scores average to the losses the trainer report
   const vae = createModel(defaultConfig('vae', [16], { latentDim: 3, hiddenUnits: [8] }));
   assertClose([anomalyScores(vae, data, 'elbo').reduce((a, b) => a + b, 0) / 120], [evaluate(vae, data).total], 1e-5);
   assert.throws(() => anomalyScores(ae, data, 'elbo'), /score 'elbo' needs a VAE kind/);
+  const perFeature = featureErrors(ae, data);
+  const mse = anomalyScores(ae, data, 'mse');
+  for (const i of [0, 57, 119]) assertClose([perFeature.subarray(i * 16, (i + 1) * 16).reduce((a, b) => a + b, 0) / 16], [mse[i]], 1e-5);
 });
 
 test('a detector fitted on normal rows separates noise, flags about the contamination rate, and saves and loads', async () => {

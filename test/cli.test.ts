@@ -180,6 +180,13 @@ test('detect: threshold fitted on normal rows, flags and metrics on labelled row
   const lines = readFileSync(out, 'utf8').trim().split('\n');
   assert.equal(lines[0], 'index,score,flag,label');
   assert.equal(lines.length, 81);
+  const errorMap = join(dir, 'errors.csv');
+  assert.equal(cli('detect', run, '--data', mixed, '--label-column', 'y', '--detector', saved, '--error-map', errorMap, '--map-count', '5', '--out', join(dir, 'e.csv')).code, 0);
+  const mapRows = readFileSync(errorMap, 'utf8').trim().split('\n');
+  assert.equal(mapRows.length, 6);
+  assert.equal(mapRows[0].split(',').length, 2 + 16);
+  const topScores = mapRows.slice(1).map((line) => Number(line.split(',')[1]));
+  assert.deepEqual(topScores, [...topScores].sort((a, b) => b - a));
   const again = cli('detect', run, '--data', mixed, '--label-column', 'y', '--detector', saved, '--out', join(dir, 'again.csv'), '--json');
   assert.equal(JSON.parse(again.stdout).threshold, result.threshold);
   assert.equal(readFileSync(join(dir, 'again.csv'), 'utf8'), readFileSync(out, 'utf8'));

@@ -3,7 +3,10 @@ import { Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.js';
 import { UserError } from '../errors.js';
-import { AnomalyDetector, parseThreshold, SCORE_KINDS, type DetectorState, type ScoreKind } from '../tasks/anomaly.js';
+import { AnomalyDetector, featureErrors, parseThreshold, SCORE_KINDS, type DetectorState, type ScoreKind } from '../tasks/anomaly.js';
+import { batchTensor, featureCount, subset, type Dataset } from '../data/dataset.js';
+import type { AutoencoderModel } from '../models/types.js';
+import { gridPng, isDrawable } from '../viz/grid.js';
 import { averagePrecision, metricsAt, prCurve, rocAuc, rocCurve } from '../tasks/metrics.js';
 import { curvePng } from '../viz/plots.js';
 import { action, loadFlaggedData, positiveInt, printResult } from './common.js';
@@ -17,6 +20,38 @@ interface DetectFlags extends UseFlags {
   detector?: string;
   saveDetector?: string;
   plots?: string;
+  errorMap?: string;
+  mapCount: number;
+}
+
+/**
+ * The per-feature squared errors of the highest-scoring examples: a PNG (each example's input above its error map,
+ * errors scaled so the largest is white) for images, else a CSV with one column per feature.
+ */
+async function writeErrorMap(path: string, model: AutoencoderModel, data: Dataset, scores: Float64Array, count: number, columnNames: string[]): Promise<string> {
+  const top = Array.from(scores, (s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]).slice(0, count).map(([, i]) => i);
+  const part = subset(data, top);
+  const errors = featureErrors(model, part);
+  if (path.toLowerCase().endsWith('.png')) {
+    if (!isDrawable(model.inputShape)) throw new UserError(`examples of shape [${model.inputShape}] are not images; give --error-map a .csv`);
+    const max = errors.reduce((m, v) => Math.max(m, v), 1e-12);
+    const inputs = batchTensor(part, 0, part.size);
+    const values = inputs.dataSync() as Float32Array;
+    inputs.dispose();
+    const d = featureCount(model.inputShape);
+    const images = new Float32Array(2 * part.size * d);
+    for (let k = 0; k < part.size; k++) {
+      images.set(values.subarray(k * d, (k + 1) * d), 2 * k * d);
+      for (let j = 0; j < d; j++) images[(2 * k + 1) * d + j] = errors[k * d + j] / max;
+    }
+    await writeFileAtomic(path, gridPng({ images, shape: model.inputShape, columns: 2 }));
+  } else {
+    const header = ['index', 'score', ...columnNames].join(',');
+    const d = errors.length / part.size;
+    const lines = top.map((row, k) => [row, scores[row], ...errors.subarray(k * d, (k + 1) * d)].join(','));
+    await writeFileAtomic(path, [header, ...lines].join('\n') + '\n');
+  }
+  return path;
 }
 
 function readDetector(path: string): DetectorState {
@@ -60,6 +95,10 @@ async function detect(run: string, flags: DetectFlags): Promise<void> {
     await writeFileAtomic(pr, await curvePng({ title: `Precision–recall (AP ${metrics.averagePrecision.toFixed(3)})`, xTitle: 'recall', yTitle: 'precision', points: prCurve(scores, labels!) }));
     plots.push(roc, pr);
   }
+  if (flags.errorMap) {
+    const columns = Array.from({ length: featureCount(model.inputShape) }, (_, j) => `error${j}`);
+    plots.push(await writeErrorMap(flags.errorMap, model, data!, scores, flags.mapCount, columns));
+  }
   const text = [
     `scored ${scores.length} examples of ${data!.source} by ${detector.options.score}; threshold ${detector.threshold.toPrecision(6)} ` +
       `flags ${flagged} (${((100 * flagged) / scores.length).toFixed(1)} %); wrote ${flags.out}`,
@@ -68,7 +107,7 @@ async function detect(run: string, flags: DetectFlags): Promise<void> {
         `precision ${metrics.precision.toFixed(3)}  recall ${metrics.recall.toFixed(3)}  F1 ${metrics.f1.toFixed(3)}`,
         `confusion: TP ${metrics.truePositives}  FP ${metrics.falsePositives}  TN ${metrics.trueNegatives}  FN ${metrics.falseNegatives}`]
       : labels ? ['(labels are not 0/1 with both classes present: no detection metrics)'] : []),
-    ...(plots.length ? [`plots: ${plots.join(', ')}`] : []),
+    ...(plots.length ? [`pictures: ${plots.join(', ')}`] : []),
   ];
   printResult(flags, { out: flags.out, threshold: detector.threshold, score: detector.options.score, flagged, metrics, plots }, text.join('\n'));
 }
@@ -82,6 +121,8 @@ export function detectCommand() {
     .option('--iw-samples <K>', 'importance samples for --score iw', positiveInt('--iw-samples'), 1000)
     .option('--detector <file>', 'use a detector saved earlier (its score and threshold) instead of fitting one')
     .option('--save-detector <file>', 'save the fitted detector (score kind and threshold) as JSON')
+    .option('--error-map <file>', 'per-feature squared errors of the top-scoring examples: a .png (input beside its error map) or a .csv (one column per feature)')
+    .option('--map-count <n>', 'examples in the error map', positiveInt('--map-count'), 16)
     .option('--plots <prefix>', 'with 0/1 labels: write the ROC and precision–recall curves to <prefix>-roc.png and <prefix>-pr.png')
     .action(action(detect));
 }

@@ -139,3 +139,11 @@ export class AnomalyDetector {
     return detector;
   }
 }
+
+/** Squared reconstruction error of every feature (pixel or CSV column), row-major [size, D]: where each example fails. */
+export function featureErrors(model: AutoencoderModel, data: Dataset): Float32Array {
+  check(featureCount(data.shape) === featureCount(model.inputShape), `${data.source}: examples of shape [${data.shape}] do not fit this model`);
+  const recon = reconstructDataset(model, data);
+  const scale = data.values instanceof Uint8Array ? 1 / 255 : 1;
+  return Float32Array.from(recon, (p, i) => (data.values[i] * scale - p) ** 2);
+}
