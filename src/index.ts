@@ -32,7 +32,7 @@ export { folderSaveHandler, folderLoadHandler } from './io/layers-files.js';
 export { encodeDataset, reconstructDataset, decodeCodes, samplePrior, interpolate, lerpCodes } from './tasks/latent.js';
 export { gridPng } from './viz/grid.js';
 export { slidingWindows } from './data/windows.js';
-export { sequenceErrors, countActiveUnits, denoiseDataset, slerpCodes, traverseCodes } from './tasks/latent.js';
+export { sequenceErrors, countActiveUnits, denoiseDataset, slerpCodes, traverseCodes, manifoldCodes } from './tasks/latent.js';
 export { npyBytes } from './io/npy.js';
 export { importanceSampledNll, type ImportanceSamplingOptions } from './tasks/likelihood.js';
 export { importanceWeights, logMeanExp } from './objectives/iwae.js';
@@ -40,7 +40,7 @@ export {
   AnomalyDetector, anomalyScores, fitThreshold, parseThreshold, percentile, SCORE_KINDS, type ScoreKind, type Threshold, type DetectorState,
 } from './tasks/anomaly.js';
 export { rocAuc, averagePrecision, metricsAt, rocCurve, prCurve, type ThresholdMetrics, type CurvePoint } from './tasks/metrics.js';
-export { curvePng, type CurvePlot } from './viz/plots.js';
+export { curvePng, scatterPng, type CurvePlot } from './viz/plots.js';
 export { BetaVae, klWeight, BETA_VAE, type BetaVaeConfig, type KlSchedule } from './models/beta-vae.js';
 export { Iwae, IWAE, type IwaeConfig } from './models/iwae.js';
 export { Cvae, CVAE, type CvaeConfig } from './models/cvae.js';

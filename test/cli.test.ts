@@ -90,7 +90,8 @@ test('train → eval → encode → sample → reconstruct → interpolate on a 
 
   for (const [cmd, extra] of [['denoise', ['--data', csv, '--label-column', 'label']], ['sample', ['--temperature', '0.5']], ['sample', ['--data', csv, '--label-column', 'label', '--sampler', 'gmm:3']],
     ['traverse', ['--data', csv, '--label-column', 'label', '--from', '3', '--dims', '0,1', '--steps', '5']],
-    ['interpolate', ['--data', csv, '--label-column', 'label', '--spherical']], ['reconstruct', ['--data', csv, '--label-column', 'label']], ['interpolate', ['--data', csv, '--label-column', 'label', '--steps', '5']]] as const) {
+    ['interpolate', ['--data', csv, '--label-column', 'label', '--spherical']], ['scatter', ['--data', csv, '--label-column', 'label']],
+    ['manifold', ['--steps', '5']], ['reconstruct', ['--data', csv, '--label-column', 'label']], ['interpolate', ['--data', csv, '--label-column', 'label', '--steps', '5']]] as const) {
     const png = join(dir, `${cmd}.png`);
     const r = cli(cmd, run, ...extra, '--out', png);
     assert.equal(r.code, 0, r.stderr);

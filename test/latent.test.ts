@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertClose } from './helpers.js';
 import { createModel, defaultConfig } from '../src/models/registry.js';
-import { lerpCodes, samplePrior, slerpCodes, traverseCodes, decodeCodes } from '../src/tasks/latent.js';
+import { lerpCodes, manifoldCodes, samplePrior, slerpCodes, traverseCodes, decodeCodes } from '../src/tasks/latent.js';
 
 test('slerp: exact ends, the midpoint of orthogonal unit codes is (a + b)/√2, norms stay on the circle', () => {
   const a = Float32Array.from([1, 0, 0]);
@@ -50,4 +50,8 @@ test('the Gaussian mixture recovers two separated clusters and samples them by t
   const samples = sampleGmm(gmm, 4000, 9);
   const leftShare = Array.from({ length: 4000 }, (_, i) => samples[i * 2]).filter((x) => x < 0).length / 4000;
   assertClose([leftShare], [0.3], 0, 0.03);
+});
+
+test('the manifold grid runs left to right in z0 and top to bottom in z1', () => {
+  assert.deepEqual(Array.from(manifoldCodes(3, 2)), [-2, 2, 0, 2, 2, 2, -2, 0, 0, 0, 2, 0, -2, -2, 0, -2, 2, -2]);
 });

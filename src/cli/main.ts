@@ -8,6 +8,7 @@ import { doctorCommand } from './doctor.js';
 import { detectCommand } from './detect.js';
 import { compressionCommands } from './compress.js';
 import { probeCommand } from './probe.js';
+import { latentPlotCommands } from './latent-plots.js';
 
 const program = new Command('latentkit')
   .description('autoencoders and variational autoencoders on TensorFlow.js')
@@ -17,6 +18,7 @@ program.addCommand(trainCommand());
 for (const cmd of useCommands()) program.addCommand(cmd);
 program.addCommand(detectCommand());
 program.addCommand(probeCommand());
+for (const cmd of latentPlotCommands()) program.addCommand(cmd);
 for (const cmd of compressionCommands()) program.addCommand(cmd);
 program.addCommand(doctorCommand());
 await program.parseAsync(process.argv);

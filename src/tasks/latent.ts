@@ -205,3 +205,16 @@ export function sequenceErrors(model: AutoencoderModel, data: Dataset): { perWin
   }
   return { perWindow, perStep, steps };
 }
+
+/** Codes on a square grid over [−range, range]² for a 2-D latent space, rows from the top (z1 = +range) down. */
+export function manifoldCodes(steps: number, range: number): Float32Array {
+  check(Number.isInteger(steps) && steps >= 2, `a manifold grid needs at least 2 steps, got ${steps}`);
+  const out = new Float32Array(steps * steps * 2);
+  for (let r = 0; r < steps; r++) {
+    for (let c = 0; c < steps; c++) {
+      out[(r * steps + c) * 2] = -range + (2 * range * c) / (steps - 1);
+      out[(r * steps + c) * 2 + 1] = range - (2 * range * r) / (steps - 1);
+    }
+  }
+  return out;
+}

@@ -35,6 +35,26 @@ export async function curvePng(plot: CurvePlot): Promise<Buffer> {
     title: plot.title, width: 360, height: 360, background: 'white',
     layer: plot.diagonal ? [diagonal, line] : [line],
   } as unknown as vl.TopLevelSpec;
+  return render(spec);
+}
+
+/** A scatter of 2-D points coloured by label, as PNG bytes. */
+export async function scatterPng(title: string, points: { x: number; y: number; label: number }[], xTitle = 'z0', yTitle = 'z1'): Promise<Buffer> {
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title, width: 420, height: 420, background: 'white',
+    data: { values: points },
+    mark: { type: 'circle', size: 12, opacity: 0.7 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: xTitle },
+      y: { field: 'y', type: 'quantitative', title: yTitle },
+      color: { field: 'label', type: 'nominal', title: 'label', scale: { scheme: 'category10' } },
+    },
+  } as unknown as vl.TopLevelSpec;
+  return render(spec);
+}
+
+async function render(spec: vl.TopLevelSpec): Promise<Buffer> {
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
