@@ -73,11 +73,15 @@ def random_images(n):
     return (torch.rand(n, 784, generator=g) > 0.8).float()
 
 
-def train_epoch(model, opt, x, batch):
+def elbo_loss(model, xb):
+    return neg_elbo(model, xb)[0].mean()
+
+
+def train_epoch(model, opt, x, batch, loss_fn=elbo_loss):
     order = torch.randperm(x.shape[0])
     for i in range(0, x.shape[0], batch):
         xb = x[order[i:i + batch]]
-        loss = neg_elbo(model, xb)[0].mean()
+        loss = loss_fn(model, xb)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -115,31 +119,26 @@ def load_split(data_dir, name):
     return torch.from_numpy(raw.reshape(-1, 784).astype(np.float32) / 255.0)
 
 
+def train_timed(model, train, epochs, loss_fn=elbo_loss):
+    """Adam 1e-3 (eps 1e-8), batch 128, for `epochs`; returns the seconds it took."""
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-8)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        train_epoch(model, opt, train, 128, loss_fn)
+    return time.perf_counter() - start
+
+
 def quality(data_dir, epochs):
     train, test = load_split(data_dir, 'train'), load_split(data_dir, 'test')
     vae = DenseVAE()
-    opt = torch.optim.Adam(vae.parameters(), lr=1e-3, eps=1e-8)
-    start = time.perf_counter()
-    for _ in range(epochs):
-        train_epoch(vae, opt, train, 128)
-    vae_seconds = time.perf_counter() - start
+    vae_seconds = train_timed(vae, train, epochs)
     with torch.no_grad():
         total, recon, kl = neg_elbo(vae, test)
     print(json.dumps({'mode': 'quality', 'model': 'vae', 'testNegElbo': total.mean().item(), 'reconstruction': recon.mean().item(),
                       'kl': kl.mean().item(), 'seconds': vae_seconds}))
     ae = nn.Sequential(nn.Linear(784, 32), nn.ReLU(), nn.Linear(32, 784), nn.Sigmoid())
     glorot(ae)
-    opt = torch.optim.Adam(ae.parameters(), lr=1e-3, eps=1e-8)
-    start = time.perf_counter()
-    for _ in range(epochs):
-        order = torch.randperm(train.shape[0])
-        for i in range(0, train.shape[0], 128):
-            xb = train[order[i:i + 128]]
-            loss = F.mse_loss(ae(xb), xb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    ae_seconds = time.perf_counter() - start
+    ae_seconds = train_timed(ae, train, epochs, lambda model, xb: F.mse_loss(model(xb), xb))
     with torch.no_grad():
         mse = F.mse_loss(ae(test), test).item()
     print(json.dumps({'mode': 'quality', 'model': 'ae', 'testMse': mse, 'seconds': ae_seconds}))
@@ -148,11 +147,7 @@ def quality(data_dir, epochs):
 def quality_conv(data_dir, epochs):
     train, test = load_split(data_dir, 'train'), load_split(data_dir, 'test')
     vae = ConvVAE()
-    opt = torch.optim.Adam(vae.parameters(), lr=1e-3, eps=1e-8)
-    start = time.perf_counter()
-    for _ in range(epochs):
-        train_epoch(vae, opt, train, 128)
-    seconds = time.perf_counter() - start
+    seconds = train_timed(vae, train, epochs)
     with torch.no_grad():
         parts = [neg_elbo(vae, test[i:i + 1000]) for i in range(0, test.shape[0], 1000)]
         total, recon, kl = (torch.cat([p[j] for p in parts]) for j in range(3))

@@ -20,6 +20,11 @@ function convInfo(xShape: number[], filterShape: number[], a: ConvAttrs): tf.bac
     a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
 }
 
+/** Rows of the patch matrix (output pixels over the batch) and the length of one patch. */
+function patchSizes(i: tf.backend_util.Conv2DInfo): { rows: number; patch: number } {
+  return { rows: i.batchSize * i.outHeight * i.outWidth, patch: i.filterHeight * i.filterWidth * i.inChannels };
+}
+
 function shapeOf(i: tf.backend_util.Conv2DInfo): Int32Array {
   return Int32Array.from([i.batchSize, i.inHeight, i.inWidth, i.inChannels, i.filterHeight, i.filterWidth, i.strideHeight,
     i.strideWidth, i.dilationHeight, i.dilationWidth, i.padInfo.top, i.padInfo.left, i.outHeight, i.outWidth]);
@@ -37,8 +42,8 @@ export function convKernels(addon: NativeAddon): tf.KernelConfig[] {
   const cpu = (name: string) => tf.getKernel(name, 'cpu')!.kernelFunc;
 
   const patches = (backend: tf.KernelBackend, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): Float32Array => {
-    const rows = info.batchSize * info.outHeight * info.outWidth;
-    const cols = alloc(backend, rows * info.filterHeight * info.filterWidth * info.inChannels);
+    const { rows, patch } = patchSizes(info);
+    const cols = alloc(backend, rows * patch);
     addon.im2col(values(backend as never, x), cols, shapeOf(info));
     return cols;
   };
@@ -46,8 +51,7 @@ export function convKernels(addon: NativeAddon): tf.KernelConfig[] {
   /** Output [n, oh, ow, outC] = im2col(x) · filter[fh·fw·c, outC]. */
   const forward = (args: KernelArgs, x: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): Float32Array => {
     const backend = args.backend;
-    const rows = info.batchSize * info.outHeight * info.outWidth;
-    const patch = info.filterHeight * info.filterWidth * info.inChannels;
+    const { rows, patch } = patchSizes(info);
     const cols = patches(backend, x, info);
     const out = alloc(backend, rows * info.outChannels);
     addon.gemm(cols, values(backend as never, filter), out, 1, rows, info.outChannels, patch, false, false, 0, 0, 0);
@@ -73,7 +77,7 @@ export function convKernels(addon: NativeAddon): tf.KernelConfig[] {
     const info = plain ? convInfo(x!.shape, filter!.shape, attrs) : undefined;
     if (!info || (bias && sizeOf(bias.shape) !== info.outChannels)) return cpu('FusedConv2D')(args as never) as tf.TensorInfo;
     const out = forward(args, x!, filter!, info);
-    addon.biasActivation(out, bias ? values(args.backend as never, bias) : null, info.batchSize * info.outHeight * info.outWidth,
+    addon.biasActivation(out, bias ? values(args.backend as never, bias) : null, patchSizes(info).rows,
       info.outChannels, act, attrs.leakyreluAlpha ?? 0.2);
     return output(args.backend as never, info.outShape, out);
   };
@@ -85,8 +89,7 @@ export function convKernels(addon: NativeAddon): tf.KernelConfig[] {
     if (!allFloat(dy, filter) || attrs.dataFormat !== 'NHWC') return cpu('Conv2DBackpropInput')(args as never) as tf.TensorInfo;
     const info = convInfo(attrs.inputShape, filter.shape, { ...attrs, dilations: 1 });
     const backend = args.backend;
-    const rows = info.batchSize * info.outHeight * info.outWidth;
-    const patch = info.filterHeight * info.filterWidth * info.inChannels;
+    const { rows, patch } = patchSizes(info);
     const cols = alloc(backend, rows * patch);
     addon.gemm(values(backend as never, dy), values(backend as never, filter), cols, 1, rows, patch, info.outChannels, false, true, 0, 0, 0);
     const dx = alloc(backend, sizeOf(info.inShape));
@@ -102,8 +105,7 @@ export function convKernels(addon: NativeAddon): tf.KernelConfig[] {
     if (!allFloat(x, dy) || attrs.dataFormat !== 'NHWC') return cpu('Conv2DBackpropFilter')(args as never) as tf.TensorInfo;
     const info = convInfo(x.shape, attrs.filterShape, { ...attrs, dilations: 1 });
     const backend = args.backend;
-    const rows = info.batchSize * info.outHeight * info.outWidth;
-    const patch = info.filterHeight * info.filterWidth * info.inChannels;
+    const { rows, patch } = patchSizes(info);
     const cached = patchCache.get(x.dataId);
     const cols = cached?.key === geometry(info) ? cached.cols : patches(backend, x, info);
     patchCache.delete(x.dataId);
@@ -119,7 +121,7 @@ export function convKernels(addon: NativeAddon): tf.KernelConfig[] {
     const { strides, pad, activation } = args.attrs as unknown as { strides: [number, number]; pad: 'same' | 'valid'; activation: string };
     const info = convInfo(x.shape, filter.shape, { strides, pad, dataFormat: 'NHWC' });
     const out = forward(args, x, filter, info);
-    addon.biasActivation(out, values(args.backend as never, bias), info.batchSize * info.outHeight * info.outWidth, info.outChannels,
+    addon.biasActivation(out, values(args.backend as never, bias), patchSizes(info).rows, info.outChannels,
       ACTIVATIONS[activation], 0.2);
     return output(args.backend as never, info.outShape, out);
   };
