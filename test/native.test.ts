@@ -9,6 +9,7 @@ import { createAdam, selectBackend } from '../src/backend/select.js';
 import { createModel, defaultConfig } from '../src/models/registry.js';
 import { Rng } from '../src/train/rng.js';
 import type { AutoencoderModel } from '../src/models/types.js';
+import { batchTensor, makeDataset } from '../src/data/dataset.js';
 
 const native = registerNative();
 const skip = 'reason' in native ? `native backend unavailable: ${native.reason}` : false;
@@ -257,4 +258,24 @@ test('Tile along the first axis, and other tilings through the cpu kernel', { sk
   await assertSame(() => tf.tile(tf.tensor2d(x, [2, 3]), [4, 1]), 0, 'rows');
   await assertSame(() => tf.tile(tf.tensor2d(x, [2, 3]), [2, 3]), 0, 'both axes');
   await assertSame(() => tf.grad((t: tf.Tensor) => tf.tile(t, [3, 1]).square().sum())(tf.tensor2d(x, [2, 3])), 1e-6, 'grad');
+});
+
+test('batches of uint8 rows: native gather equals v / 255 in shuffled order, with one-hot label columns', { skip }, async () => {
+  const d = 37;
+  const size = 9;
+  const values = Uint8Array.from({ length: size * d }, (_, i) => (i * 97 + 13) % 256);
+  const labels = Int32Array.from({ length: size }, (_, i) => i % 3);
+  const data = makeDataset({ source: 'bytes', values, shape: [d], size, labels });
+  const order = Int32Array.from([4, 8, 0, 2, 7, 1, 3, 6, 5]);
+  await selectBackend('native');
+  const x = batchTensor(data, 2, 7, order, 3);
+  assert.deepEqual(x.shape, [5, d + 3]);
+  const got = x.dataSync();
+  for (let i = 0; i < 5; i++) {
+    const row = order[2 + i];
+    for (let j = 0; j < d; j++) assert.equal(got[i * (d + 3) + j], Math.fround(values[row * d + j] / 255), `row ${i}, column ${j}`);
+    for (let c = 0; c < 3; c++) assert.equal(got[i * (d + 3) + d + c], c === row % 3 ? 1 : 0, `row ${i}, label column ${c}`);
+  }
+  x.dispose();
+  await selectBackend();
 });

@@ -15,6 +15,12 @@ Napi::Value Gemm(const Napi::CallbackInfo& a) {
   return a.Env().Undefined();
 }
 
+Napi::Value UnitRows(const Napi::CallbackInfo& a) {
+  const int32_t* order = a[2].IsNull() || a[2].IsUndefined() ? nullptr : a[2].As<Napi::Int32Array>().Data();
+  lk::unitRows(a[0].As<Napi::Uint8Array>().Data(), I(a[1]), order, I(a[3]), I(a[4]), F(a[5]), I(a[6]));
+  return a.Env().Undefined();
+}
+
 Napi::Value BiasActivation(const Napi::CallbackInfo& a) {
   lk::biasActivation(F(a[0]), FOrNull(a[1]), I(a[2]), I(a[3]), (lk::Act)I(a[4]), N(a[5]));
   return a.Env().Undefined();
@@ -120,6 +126,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("activationGrad", Napi::Function::New(env, ActivationGrad));
   exports.Set("gaussianHead", Napi::Function::New(env, GaussianHead));
   exports.Set("gaussianHeadGrad", Napi::Function::New(env, GaussianHeadGrad));
+  exports.Set("unitRows", Napi::Function::New(env, UnitRows));
   exports.Set("info", Napi::Function::New(env, Info));
   return exports;
 }

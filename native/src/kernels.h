@@ -12,6 +12,9 @@ void setGemmThreads(int64_t flops);
 int64_t gemmThreadThreshold();
 int maxThreads();
 
+// out[i, 0..d) = src[row_i, 0..d) / 255 with row_i = order[start + i] (start + i when order is null); rows are width apart.
+void unitRows(const uint8_t* src, int64_t d, const int32_t* order, int64_t start, int64_t n, float* out, int64_t width);
+
 enum class Act : int { Linear = 0, Relu = 1, Sigmoid = 2, Elu = 3, Relu6 = 4, LeakyRelu = 5 };
 // In place: c[i, j] = act(c[i, j] + bias[j]) for an m×n matrix; bias may be null.
 void biasActivation(float* c, const float* bias, int64_t m, int64_t n, Act act, float alpha);

@@ -2,6 +2,7 @@
 import * as tf from '../backend/tfjs.js';
 import { check, UserError } from '../errors.js';
 import type { Scaling } from './scaling.js';
+import { batchRows } from './batch-rows.js';
 
 export interface Dataset {
   /** Where the rows came from, for messages (`mnist:train`, `data/x.csv`). */
@@ -58,9 +59,6 @@ export function head(data: Dataset, count: number): Dataset {
   return subset(data, Array.from({ length: count }, (_, i) => i));
 }
 
-/** Intensity v / 255 for each uint8 v, looked up rather than divided per pixel. */
-const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
-
 /**
  * Float32 rows of the examples `order[start..end)` (or rows start..end when order is omitted), as a [batch, D] tensor;
  * with `classes`, each row is followed by its label one-hot ([batch, D + classes]) for conditional models.
@@ -69,17 +67,20 @@ export function batchTensor(data: Dataset, start: number, end: number, order?: I
   const d = featureCount(data.shape);
   const n = end - start;
   const width = d + classes;
-  const out = new Float32Array(n * width);
-  for (let i = 0; i < n; i++) {
-    const row = order ? order[start + i] : start + i;
-    const base = i * width;
-    if (classes) out[base + d + data.labels![row]] = 1;
-    if (data.values instanceof Float32Array) {
-      out.set(data.values.subarray(row * d, (row + 1) * d), base);
-    } else {
-      const src = data.values;
-      for (let j = 0, k = row * d; j < d; j++, k++) out[base + j] = UNIT[src[k]];
+  const rows = batchRows();
+  const out = rows.alloc(n * width);
+  if (data.values instanceof Float32Array) {
+    for (let i = 0; i < n; i++) {
+      const row = order ? order[start + i] : start + i;
+      out.set(data.values.subarray(row * d, (row + 1) * d), i * width);
     }
+  } else {
+    rows.unitRows(data.values, d, order, start, n, out, width);
+  }
+  for (let i = 0; i < n && classes; i++) {
+    const base = i * width + d;
+    out.fill(0, base, base + classes);
+    out[base + data.labels![order ? order[start + i] : start + i]] = 1;
   }
   return tf.tensor2d(out, [n, width]);
 }

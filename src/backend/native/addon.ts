@@ -24,6 +24,7 @@ export interface NativeAddon {
   gaussianHead(mu: Float32Array, raw: Float32Array, eps: Float32Array, z: Float32Array, kl: Float32Array, rows: number, k: number, lo: number, hi: number): void;
   gaussianHeadGrad(mu: Float32Array, raw: Float32Array, eps: Float32Array, dz: Float32Array, dkl: Float32Array, dmu: Float32Array,
     draw: Float32Array, rows: number, k: number, lo: number, hi: number): void;
+  unitRows(src: Uint8Array, d: number, order: Int32Array | null, start: number, n: number, out: Float32Array, width: number): void;
   info(): { threads: number; gemmThreadThreshold: number; blas: string };
 }
 

@@ -7,6 +7,7 @@ import { elementwiseKernels } from './elementwise.js';
 import { lossKernels } from './losses.js';
 import { convKernels } from './conv.js';
 import { layerKernels } from './layers.js';
+import { useBatchRows } from '../../data/batch-rows.js';
 
 export const NATIVE = 'native';
 
@@ -23,6 +24,14 @@ export function registerNative(): { addon: NativeAddon } | { reason: string } {
     if (tf.getKernel(kernel.kernelName, NATIVE)) tf.unregisterKernel(kernel.kernelName, NATIVE);
     tf.registerKernel(kernel);
   }
+  // Batches come from the pool when native is the active backend, and are converted natively on any backend.
+  useBatchRows({
+    alloc: (length) => {
+      const backend = tf.backend();
+      return backend instanceof NativeBackend ? backend.alloc(length) : new Float32Array(length);
+    },
+    unitRows: (src, d, order, start, n, out, width) => addon.unitRows(src, d, order ?? null, start, n, out, width),
+  });
   registered = addon;
   return { addon };
 }
