@@ -84,6 +84,44 @@ test('matMul: transposes, batches, broadcast batches, empty and size-1 dimension
   }
 });
 
+test('large matMuls split over the worker pool by rows and by columns, every transpose, batched', { skip }, async () => {
+  // Over the 2M multiply-add threshold: m ≥ n splits rows of C, m < n splits columns.
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[150, 130], [130, 110], false, false], [[130, 150], [130, 110], true, false], [[150, 130], [110, 130], false, true],
+    [[130, 150], [110, 130], true, true], [[37, 300], [300, 301], false, false], [[300, 37], [301, 300], true, true],
+    [[2, 120, 140], [2, 140, 130], false, false],
+  ];
+  for (const [sa, sb, ta, tb] of cases) {
+    const a = randomArray(sa.reduce((x, y) => x * y, 1), 6);
+    const b = randomArray(sb.reduce((x, y) => x * y, 1), 7);
+    await assertSame(() => tf.matMul(tf.tensor(a, sa), tf.tensor(b, sb), ta, tb), 1e-4, `[${sa}]${ta ? 'ᵀ' : ''}·[${sb}]${tb ? 'ᵀ' : ''}`);
+  }
+});
+
+test('products with a mostly-zero left operand (the sparse path) equal the dense ones, A·B and Aᵀ·B', { skip }, async () => {
+  // 15 % nonzeros with mixed signs and magnitudes; n = 400 (whole register panels) and n = 300 (a masked tail).
+  const sparse = (n: number, seed: number) => {
+    const rng = new Rng(seed);
+    return Float32Array.from({ length: n }, () => (rng.next() < 0.15 ? 4 * rng.next() - 2 : 0));
+  };
+  for (const n of [400, 300]) {
+    const a = sparse(96 * 310, 8);
+    const b = randomArray(310 * n, 9);
+    await assertSame(() => tf.matMul(tf.tensor2d(a, [96, 310]), tf.tensor2d(b, [310, n])), 1e-4, `A·B, n = ${n}`);
+    await assertSame(() => tf.matMul(tf.tensor2d(a, [310, 96]), tf.tensor2d(b.subarray(0, 310 * n), [310, n]), true, false), 1e-4, `Aᵀ·B, n = ${n}`);
+  }
+  // A row or column with no nonzero at all gives zeros, not stale values from a reused array.
+  const a = sparse(128 * 200, 10);
+  a.fill(0, 0, 200);
+  for (let r = 0; r < 128; r++) a[r * 200 + 7] = 0;
+  const b = randomArray(200 * 256, 11);
+  for (let round = 0; round < 2; round++) {
+    await assertSame(() => tf.matMul(tf.tensor2d(a, [128, 200]), tf.tensor2d(b, [200, 256])), 1e-4, 'A·B with an empty row');
+    await assertSame(() => tf.matMul(tf.tensor2d(a, [200, 128]), tf.tensor2d(b.subarray(0, 200 * 256), [200, 256]), true, false), 1e-4,
+      'Aᵀ·B with an empty column');
+  }
+});
+
 test('fused matMul: bias and each activation, values and gradients', { skip }, async () => {
   const a = randomArray(6 * 4, 3);
   const b = randomArray(4 * 5, 4);

@@ -1,6 +1,7 @@
 // Element-wise kernels: broadcasting binary ops, unary ops, a reduction, and the in-place Adam update.
 #include "kernels.h"
 #include "fastmath.h"
+#include "parallel.h"
 #include <cmath>
 #include <algorithm>
 
@@ -104,11 +105,11 @@ LK_VECTORIZE void sum3(const float* x, float* out, int64_t outer, int64_t reduce
   }
 }
 
-LK_VECTORIZE void adam(float* p, float* m, float* v, const float* g, int64_t n, float lr, float beta1, float beta2, float eps,
-          float oneMinusAccBeta1, float oneMinusAccBeta2) {
+LK_VECTORIZE static void adamRange(float* p, float* m, float* v, const float* g, int64_t from, int64_t to, float lr, float beta1,
+                                   float beta2, float eps, float oneMinusAccBeta1, float oneMinusAccBeta2) {
   const float c1 = 1.f - beta1;
   const float c2 = 1.f - beta2;
-  for (int64_t i = 0; i < n; i++) {
+  for (int64_t i = from; i < to; i++) {
     const float gi = g[i];
     const float mi = beta1 * m[i] + c1 * gi;
     const float vi = beta2 * v[i] + c2 * gi * gi;
@@ -116,6 +117,18 @@ LK_VECTORIZE void adam(float* p, float* m, float* v, const float* g, int64_t n, 
     v[i] = vi;
     p[i] -= lr * (mi / oneMinusAccBeta1) / (std::sqrt(vi / oneMinusAccBeta2) + eps);
   }
+}
+
+// Large variables are updated in halves on the worker pool: the update streams four arrays and one core's share of
+// the memory bandwidth limits it.
+void adam(float* p, float* m, float* v, const float* g, int64_t n, float lr, float beta1, float beta2, float eps,
+          float oneMinusAccBeta1, float oneMinusAccBeta2) {
+  const int parts = n >= PARALLEL_MIN_ELEMENTS ? maxThreads() : 1;
+  parallelParts(parts, [&](int part) {
+    // Split at multiples of 16 floats so that each part's vectors stay aligned with the arrays'.
+    const int64_t from = (n * part / parts) & ~int64_t{15}, to = part + 1 == parts ? n : (n * (part + 1) / parts) & ~int64_t{15};
+    adamRange(p, m, v, g, from, to, lr, beta1, beta2, eps, oneMinusAccBeta1, oneMinusAccBeta2);
+  });
 }
 
 }  // namespace lk

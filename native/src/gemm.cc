@@ -1,5 +1,6 @@
 // Matrix products through CBLAS sgemm (OpenBLAS, or Accelerate on macOS), with a thread count chosen per product.
 #include "kernels.h"
+#include "parallel.h"
 #include <cstdlib>
 #include <thread>
 #ifdef LATENTKIT_ACCELERATE
@@ -12,10 +13,11 @@ static void setBlasThreads(int n) { openblas_set_num_threads(n); }
 
 namespace lk {
 
-// Waking OpenBLAS's worker threads costs more than they save on small products: measured on a 2-core EPYC,
-// 128×20×400 (1M multiply-adds) takes 30 µs on one thread and 40 µs on two, 128×128×128 (2M) 45 against 36 µs,
-// 128×400×784 (40M) 820 against 465 µs. Products under this many multiply-adds therefore run on one thread.
-// LATENTKIT_GEMM_THREAD_THRESHOLD overrides the threshold (bench/ measures it).
+// Dense products run on the BLAS with one thread per call; products of at least the threshold's multiply-adds are
+// split in row (or column) halves over latentkit's own worker pool (parallel.cc). One pool serves every native kernel,
+// so the BLAS's own spinning workers never compete with it for the cores. Measured on a 2-core EPYC: 128×20×400
+// (1M multiply-adds) takes 30 µs on one thread, 128×128×128 (2M) 45 against 36 µs on two, 128×400×784 (40M) 820
+// against 465 µs. LATENTKIT_GEMM_THREAD_THRESHOLD overrides the threshold (bench/ measures it).
 static int64_t threadThreshold() {
   static int64_t t = [] {
     const char* env = std::getenv("LATENTKIT_GEMM_THREAD_THRESHOLD");
@@ -23,7 +25,15 @@ static int64_t threadThreshold() {
   }();
   return t;
 }
-static int currentThreads = -1;
+
+// LATENTKIT_SPARSE=0 turns the sparse-operand path off (bench/ compares both).
+static bool sparseEnabled() {
+  static bool on = [] {
+    const char* env = std::getenv("LATENTKIT_SPARSE");
+    return !(env && env[0] == '0');
+  }();
+  return on;
+}
 
 int maxThreads() {
   static int n = std::thread::hardware_concurrency() > 0 ? static_cast<int>(std::thread::hardware_concurrency()) : 1;
@@ -32,26 +42,54 @@ int maxThreads() {
 
 int64_t gemmThreadThreshold() { return threadThreshold(); }
 
-void setGemmThreads(int64_t flops) {
-  int want = flops < threadThreshold() ? 1 : maxThreads();
-  if (want != currentThreads) {
-    setBlasThreads(want);
-    currentThreads = want;
+static void singleThreadedBlas() {
+  static bool done = [] {
+    setBlasThreads(1);
+    return true;
+  }();
+  (void)done;
+}
+
+// One product on the calling thread: C (m×n, row stride ldc) = op(A) · op(B).
+static void blas(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB, int lda, int ldb, int ldc) {
+  if (m == 0 || n == 0) return;
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a, lda,
+              b, ldb, 0.0f, c, ldc);
+}
+
+static void product(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB) {
+  const int lda = transA ? m : k;
+  const int ldb = transB ? k : n;
+  const int parts = static_cast<int64_t>(m) * n * k < threadThreshold() ? 1 : maxThreads();
+  if (parts == 1) return blas(a, b, c, m, n, k, transA, transB, lda, ldb, n);
+  if (m >= n) {
+    // Row blocks of C take row blocks of op(A): rows of A, or columns when A is transposed.
+    parallelParts(parts, [&](int p) {
+      const int r0 = static_cast<int>(static_cast<int64_t>(m) * p / parts), r1 = static_cast<int>(static_cast<int64_t>(m) * (p + 1) / parts);
+      blas(transA ? a + r0 : a + static_cast<int64_t>(r0) * k, b, c + static_cast<int64_t>(r0) * n, r1 - r0, n, k, transA, transB, lda, ldb, n);
+    });
+  } else {
+    // Column blocks of C take column blocks of op(B): columns of B, or rows when B is transposed.
+    parallelParts(parts, [&](int p) {
+      const int c0 = static_cast<int>(static_cast<int64_t>(n) * p / parts), c1 = static_cast<int>(static_cast<int64_t>(n) * (p + 1) / parts);
+      blas(a, transB ? b + static_cast<int64_t>(c0) * k : b + c0, c + c0, m, c1 - c0, k, transA, transB, lda, ldb, n);
+    });
   }
 }
 
 void gemm(const float* a, const float* b, float* c, int batch, int m, int n, int k, bool transA, bool transB,
           int64_t strideA, int64_t strideB, int64_t strideC) {
-  setGemmThreads(static_cast<int64_t>(m) * n * k);
-  const int lda = transA ? m : k;
-  const int ldb = transB ? k : n;
+  singleThreadedBlas();
   for (int i = 0; i < batch; i++) {
+    const float* ai = a + i * strideA;
+    const float* bi = b + i * strideB;
+    float* ci = c + i * strideC;
     if (k == 0) {
-      for (int64_t j = 0; j < static_cast<int64_t>(m) * n; j++) c[i * strideC + j] = 0.f;
+      for (int64_t j = 0; j < static_cast<int64_t>(m) * n; j++) ci[j] = 0.f;
       continue;
     }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, 1.0f,
-                a + i * strideA, lda, b + i * strideB, ldb, 0.0f, c + i * strideC, n);
+    if (!transB && sparseEnabled() && sparseProduct(ai, bi, ci, m, n, k, transA)) continue;
+    product(ai, bi, ci, m, n, k, transA, transB);
   }
 }
 

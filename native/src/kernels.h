@@ -7,8 +7,12 @@ namespace lk {
 // C[b] = op(A[b]) · op(B[b]) for each of `batch` products; a stride of 0 broadcasts one matrix to every product.
 void gemm(const float* a, const float* b, float* c, int batch, int m, int n, int k, bool transA, bool transB,
           int64_t strideA, int64_t strideB, int64_t strideC);
-// Threads the BLAS uses for a product of m·n·k multiply-adds (1 below the threshold, all cores above).
-void setGemmThreads(int64_t flops);
+// C = op(A) · B (B not transposed) from the nonzeros of A alone, when A is sparse enough for that to pay: at least
+// SPARSE_MIN_MACS multiply-adds, n ≥ 64, and at most SPARSE_MAX_DENSITY of A nonzero (estimated from a sample).
+// Returns false, writing nothing, when the dense product should run instead (or the CPU lacks AVX-512).
+constexpr int64_t SPARSE_MIN_MACS = 1000 * 1000;
+constexpr double SPARSE_MAX_DENSITY = 0.25;
+bool sparseProduct(const float* a, const float* b, float* c, int m, int n, int k, bool transA);
 int64_t gemmThreadThreshold();
 int maxThreads();
 

@@ -1,0 +1,107 @@
+// The worker pool behind parallelParts: one worker per extra core, woken by a job counter.
+#include "parallel.h"
+#include "kernels.h"
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+#if defined(__x86_64__)
+#include <immintrin.h>
+static inline void pause() { _mm_pause(); }
+#else
+static inline void pause() {}
+#endif
+
+namespace lk {
+namespace {
+
+// About 50 µs of spinning before a worker sleeps: long enough to catch the next kernel of a training step.
+constexpr int SPIN_ROUNDS = 20000;
+
+class Pool {
+ public:
+  explicit Pool(int workers) {
+    for (int w = 0; w < workers; w++) threads_.emplace_back([this, w] { loop(w + 1); });
+  }
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+      generation_.fetch_add(1);
+    }
+    wake_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  int size() const { return static_cast<int>(threads_.size()) + 1; }
+
+  void run(int parts, const std::function<void(int)>& fn) {
+    job_ = &fn;
+    parts_ = parts;
+    pending_.store(parts - 1);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      generation_.fetch_add(1);
+    }
+    wake_.notify_all();
+    fn(0);
+    while (pending_.load() > 0) pause();
+  }
+
+ private:
+  void loop(int id) {
+    unsigned seen = 0;  // the constructor's generation: a job posted before this thread starts is still seen
+    for (;;) {
+      int spins = 0;
+      while (generation_.load() == seen && spins < SPIN_ROUNDS) {
+        pause();
+        spins++;
+      }
+      if (generation_.load() == seen) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return generation_.load() != seen; });
+      }
+      seen = generation_.load();
+      if (stop_) return;
+      if (id < parts_) {
+        (*job_)(id);
+        pending_.fetch_sub(1);
+      }
+    }
+  }
+
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::atomic<unsigned> generation_{0};
+  std::atomic<int> pending_{0};
+  const std::function<void(int)>* job_ = nullptr;
+  int parts_ = 0;
+  bool stop_ = false;
+};
+
+Pool& pool() {
+  static Pool p(maxThreads() - 1);
+  return p;
+}
+
+}  // namespace
+
+void parallelParts(int parts, const std::function<void(int)>& fn) {
+  if (parts <= 1 || maxThreads() == 1) {
+    for (int p = 0; p < parts; p++) fn(p);
+    return;
+  }
+  Pool& p = pool();
+  if (parts > p.size()) {
+    // Fold extra parts onto the pool's threads: thread t runs parts t, t + size, …
+    const int size = p.size();
+    p.run(size, [&](int t) {
+      for (int q = t; q < parts; q += size) fn(q);
+    });
+    return;
+  }
+  p.run(parts, fn);
+}
+
+}  // namespace lk

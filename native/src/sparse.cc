@@ -1,0 +1,154 @@
+// Products whose left operand is mostly zeros (the pixels of MNIST-like images): only its nonzeros are multiplied.
+//
+// The left operand is compressed into lists of (index, value) per output row — its rows for C = A·B, its columns for
+// C = Aᵀ·B — and each output row is accumulated in registers from the rows of B that its nonzeros select. With a
+// fifth of the entries nonzero this runs 1.3–1.6× faster than OpenBLAS's dense sgemm on the same cores (bench/).
+// Skipping a zero also skips 0·∞ = NaN, so a non-finite B shows only where a nonzero meets it.
+#include "kernels.h"
+#include "parallel.h"
+#include <cstring>
+#include <vector>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define LK_SPARSE_AVX512 1
+#define LK_AVX512 __attribute__((target("avx512f,avx512dq,popcnt")))
+#endif
+
+namespace lk {
+
+#ifdef LK_SPARSE_AVX512
+namespace {
+
+// Compressed lists: the entries of output row r are idx/val[ptr[r] .. ptr[r + 1]).
+struct Lists {
+  std::vector<int> ptr, idx;
+  std::vector<float> val;
+};
+
+// Nonzeros of each row of the rows × cols matrix a, appended with their column numbers.
+LK_AVX512 void compressRows(const float* a, int rows, int cols, Lists& out) {
+  out.ptr.resize(rows + 1);
+  out.idx.resize(static_cast<size_t>(rows) * cols + 16);
+  out.val.resize(static_cast<size_t>(rows) * cols + 16);
+  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  int q = 0;
+  for (int r = 0; r < rows; r++) {
+    out.ptr[r] = q;
+    const float* row = a + static_cast<int64_t>(r) * cols;
+    int j = 0;
+    // Compress in registers and store whole vectors (a compressing store to memory is microcoded and slow on Zen 4).
+    for (; j + 16 <= cols; j += 16) {
+      const __m512 v = _mm512_loadu_ps(row + j);
+      const __mmask16 nz = _mm512_cmpneq_ps_mask(v, _mm512_setzero_ps());
+      _mm512_storeu_ps(out.val.data() + q, _mm512_maskz_compress_ps(nz, v));
+      _mm512_storeu_si512(out.idx.data() + q, _mm512_maskz_compress_epi32(nz, _mm512_add_epi32(iota, _mm512_set1_epi32(j))));
+      q += __builtin_popcount(nz);
+    }
+    for (; j < cols; j++) {
+      if (row[j] != 0.f) {
+        out.idx[q] = j;
+        out.val[q++] = row[j];
+      }
+    }
+  }
+  out.ptr[rows] = q;
+}
+
+// The same lists regrouped by column: entry (r, c, v) of `rows` becomes (c, r, v) of `cols`.
+void transposeLists(const Lists& rows, int nRows, int nCols, Lists& cols) {
+  const int nnz = rows.ptr[nRows];
+  cols.ptr.assign(nCols + 1, 0);
+  cols.idx.resize(nnz);
+  cols.val.resize(nnz);
+  for (int e = 0; e < nnz; e++) cols.ptr[rows.idx[e] + 1]++;
+  for (int c = 0; c < nCols; c++) cols.ptr[c + 1] += cols.ptr[c];
+  std::vector<int> next(cols.ptr.begin(), cols.ptr.end() - 1);
+  for (int r = 0; r < nRows; r++) {
+    for (int e = rows.ptr[r]; e < rows.ptr[r + 1]; e++) {
+      const int at = next[rows.idx[e]]++;
+      cols.idx[at] = r;
+      cols.val[at] = rows.val[e];
+    }
+  }
+}
+
+// c[0 .. 16·NB) = Σ_e val[e] · b[idx[e], col .. col + 16·NB), accumulated in NB registers.
+template <int NB>
+LK_AVX512 inline void accumulate(const int* idx, const float* val, int count, const float* b, int64_t ldb, float* c) {
+  __m512 acc[NB];
+  for (int j = 0; j < NB; j++) acc[j] = _mm512_setzero_ps();
+  for (int e = 0; e < count; e++) {
+    const float* row = b + idx[e] * ldb;
+    const __m512 v = _mm512_set1_ps(val[e]);
+    for (int j = 0; j < NB; j++) acc[j] = _mm512_fmadd_ps(v, _mm512_loadu_ps(row + 16 * j), acc[j]);
+  }
+  for (int j = 0; j < NB; j++) _mm512_storeu_ps(c + 16 * j, acc[j]);
+}
+
+LK_AVX512 void accumulateTail(const int* idx, const float* val, int count, const float* b, int64_t ldb, float* c, int width) {
+  const __mmask16 mask = static_cast<__mmask16>((1u << width) - 1);
+  __m512 acc = _mm512_setzero_ps();
+  for (int e = 0; e < count; e++) acc = _mm512_fmadd_ps(_mm512_set1_ps(val[e]), _mm512_maskz_loadu_ps(mask, b + idx[e] * ldb), acc);
+  _mm512_mask_storeu_ps(c, mask, acc);
+}
+
+// Output rows r0..r1 of C (n columns), column panel by panel so that a panel of B stays in the core's L2 cache.
+LK_AVX512 void productRows(const Lists& l, int r0, int r1, const float* b, int n, float* c) {
+  int col = 0;
+  for (; col + 256 <= n; col += 256) {
+    for (int r = r0; r < r1; r++) {
+      const int s = l.ptr[r];
+      accumulate<16>(l.idx.data() + s, l.val.data() + s, l.ptr[r + 1] - s, b + col, n, c + static_cast<int64_t>(r) * n + col);
+    }
+  }
+  for (int r = r0; r < r1; r++) {
+    const int s = l.ptr[r], count = l.ptr[r + 1] - s;
+    const int* idx = l.idx.data() + s;
+    const float* val = l.val.data() + s;
+    float* out = c + static_cast<int64_t>(r) * n;
+    int j = col;
+    for (; j + 64 <= n; j += 64) accumulate<4>(idx, val, count, b + j, n, out + j);
+    for (; j + 16 <= n; j += 16) accumulate<1>(idx, val, count, b + j, n, out + j);
+    if (j < n) accumulateTail(idx, val, count, b + j, n, out + j, n - j);
+  }
+}
+
+// Fraction of nonzeros among up to 4096 entries spread evenly over the matrix.
+double sampledDensity(const float* a, int64_t size) {
+  const int64_t samples = std::min<int64_t>(size, 4096);
+  const int64_t step = size / samples;
+  int64_t nonzero = 0;
+  for (int64_t i = 0; i < samples; i++) nonzero += a[i * step] != 0.f;
+  return static_cast<double>(nonzero) / static_cast<double>(samples);
+}
+
+}  // namespace
+
+bool sparseProduct(const float* a, const float* b, float* c, int m, int n, int k, bool transA) {
+  static const bool supported = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+  if (!supported || static_cast<int64_t>(m) * n * k < SPARSE_MIN_MACS || n < 64) return false;
+  if (sampledDensity(a, static_cast<int64_t>(m) * k) > SPARSE_MAX_DENSITY) return false;
+  static thread_local Lists rows, cols;
+  const Lists* lists = &rows;
+  if (transA) {
+    compressRows(a, k, m, rows);  // a is k × m: its rows are the products' inner dimension
+    transposeLists(rows, k, m, cols);
+    lists = &cols;
+  } else {
+    compressRows(a, m, k, rows);
+  }
+  const int parts = m >= 64 ? maxThreads() : 1;
+  parallelParts(parts, [&](int p) {
+    productRows(*lists, static_cast<int>(static_cast<int64_t>(m) * p / parts), static_cast<int>(static_cast<int64_t>(m) * (p + 1) / parts), b, n, c);
+  });
+  return true;
+}
+
+#else
+
+bool sparseProduct(const float*, const float*, float*, int, int, int, bool) { return false; }
+
+#endif
+
+}  // namespace lk
