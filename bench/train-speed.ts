@@ -70,8 +70,9 @@ const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const fmt = (v: number | string | undefined) => (typeof v === 'number' ? `${v.toFixed(0).padStart(8)} samples/s` : `  ${v ?? 'n/a'}`);
 
 /** Runs one measurement in a fresh process, so that one backend's memory and JIT state never slow another's. */
-function measure(task: string, backend: BackendName, index: number): number | string {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), task, backend, String(index)], { encoding: 'utf8' });
+function measure(task: string, backend: BackendName, index: number, env: Record<string, string> = {}): number | string {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), task, backend, String(index)],
+    { encoding: 'utf8', env: { ...process.env, ...env } });
   if (r.status !== 0) return `failed: ${r.stderr.trim().split('\n').pop()}`;
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { value: number | string };
   return out.value;
@@ -86,12 +87,14 @@ async function main(): Promise<void> {
     // PyTorch and native alternate for ROUNDS rounds and each keeps its best, so a burst of noise hits both alike.
     let ref: Record<string, number | string> | undefined;
     let nativeRate: number | string = 0;
+    let denseRate: number | string = 0;
+    const best = (old: number | string, rate: number | string) => (typeof rate !== 'number' || typeof old !== 'number' || rate > old ? rate : old);
     for (let round = 0; round < ROUNDS; round++) {
       const r = pytorch('speed', c.model, c.batch, c.samples)?.[0];
       if (r && (!ref || Number(r.samplesPerSecond) > Number(ref.samplesPerSecond))) ref = r;
       if (!backends.includes('native')) continue;
-      const rate = measure('train', 'native', CASES.indexOf(c));
-      if (typeof rate !== 'number' || typeof nativeRate !== 'number' || rate > nativeRate) nativeRate = rate;
+      nativeRate = best(nativeRate, measure('train', 'native', CASES.indexOf(c)));
+      if (c.model === 'dense') denseRate = best(denseRate, measure('train', 'native', CASES.indexOf(c), { LATENTKIT_SPARSE: '0' }));
     }
     const refRate = ref ? Number(ref.samplesPerSecond) : undefined;
     console.log(`\n${c.name}`);
@@ -103,7 +106,8 @@ async function main(): Promise<void> {
         await selectBackend('native');
         const gflops = gemmGflops(...c.gemm);
         const limit = (gflops * 1e9) / (2 * 3 * c.forwardMacs);
-        console.log(`          GEMM-bound limit ${limit.toFixed(0)} samples/s (sgemm ${c.gemm.join('×')} at ${gflops.toFixed(0)} GFLOP/s ÷ ${(6 * c.forwardMacs / 1e6).toFixed(1)} MFLOP/sample): ${(100 * rate / limit).toFixed(0)} % reached`);
+        if (c.model === 'dense') console.log(`  native with dense products only (LATENTKIT_SPARSE=0): ${fmt(denseRate).trim()}  ${ratio(denseRate, refRate)}`);
+        console.log(`          dense-GEMM-bound limit ${limit.toFixed(0)} samples/s (sgemm ${c.gemm.join('×')} at ${gflops.toFixed(0)} GFLOP/s ÷ ${(6 * c.forwardMacs / 1e6).toFixed(1)} MFLOP/sample): ${(100 * rate / limit).toFixed(0)} % reached`);
       }
     }
   }

@@ -15,13 +15,14 @@ namespace lk {
 
 // Dense products run on the BLAS with one thread per call; products of at least the threshold's multiply-adds are
 // split in row (or column) halves over latentkit's own worker pool (parallel.cc). One pool serves every native kernel,
-// so the BLAS's own spinning workers never compete with it for the cores. Measured on a 2-core EPYC: 128×20×400
-// (1M multiply-adds) takes 30 µs on one thread, 128×128×128 (2M) 45 against 36 µs on two, 128×400×784 (40M) 820
-// against 465 µs. LATENTKIT_GEMM_THREAD_THRESHOLD overrides the threshold (bench/ measures it).
+// so the BLAS's own spinning workers never compete with it for the cores. Measured on a 2-core EPYC (best of 200, one
+// thread against two): 128×64×64 (0.5M multiply-adds) 10 against 5 µs, 128×20×400 (1M) 27 against 10 µs,
+// 128×128×128 (2M) 45 against 27 µs, 128×400×784 (40M) 787 against 411 µs. Below 1M a sleeping worker's wake-up
+// can cost more than it saves. LATENTKIT_GEMM_THREAD_THRESHOLD overrides the threshold.
 static int64_t threadThreshold() {
   static int64_t t = [] {
     const char* env = std::getenv("LATENTKIT_GEMM_THREAD_THRESHOLD");
-    return env ? std::atoll(env) : static_cast<int64_t>(2) * 1000 * 1000;
+    return env ? std::atoll(env) : static_cast<int64_t>(1000) * 1000;
   }();
   return t;
 }

@@ -2,6 +2,7 @@
 #include "parallel.h"
 #include "kernels.h"
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -16,8 +17,9 @@ static inline void pause() {}
 namespace lk {
 namespace {
 
-// About 50 µs of spinning before a worker sleeps: long enough to catch the next kernel of a training step.
-constexpr int SPIN_ROUNDS = 20000;
+// How long a worker spins before it sleeps: long enough to catch the next kernel of a training step (the gaps are
+// mostly tens of microseconds), short enough to leave the core to others when latentkit is idle.
+constexpr auto SPIN_TIME = std::chrono::microseconds(300);
 
 class Pool {
  public:
@@ -52,10 +54,10 @@ class Pool {
   void loop(int id) {
     unsigned seen = 0;  // the constructor's generation: a job posted before this thread starts is still seen
     for (;;) {
-      int spins = 0;
-      while (generation_.load() == seen && spins < SPIN_ROUNDS) {
-        pause();
-        spins++;
+      const auto until = std::chrono::steady_clock::now() + SPIN_TIME;
+      while (generation_.load() == seen) {
+        for (int i = 0; i < 16; i++) pause();
+        if (std::chrono::steady_clock::now() > until) break;
       }
       if (generation_.load() == seen) {
         std::unique_lock<std::mutex> lock(mutex_);

@@ -57,9 +57,24 @@ export class Rng {
     return r * Math.cos(theta);
   }
 
+  /** n draws of normal(), in the same sequence, generated in Box–Muller pairs. */
   normals(n: number): Float32Array {
     const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.normal();
+    let i = 0;
+    if (n > 0 && this.spare !== undefined) {
+      out[i++] = this.spare;
+      this.spare = undefined;
+    }
+    const uniform = this.uniform;
+    for (; i + 1 < n; i += 2) {
+      let u = uniform();
+      while (u === 0) u = uniform();
+      const r = Math.sqrt(-2 * Math.log(u));
+      const theta = 2 * Math.PI * uniform();
+      out[i] = r * Math.cos(theta);
+      out[i + 1] = r * Math.sin(theta);
+    }
+    if (i < n) out[i] = this.normal();
     return out;
   }
 }
