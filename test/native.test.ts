@@ -10,6 +10,7 @@ import { createModel, defaultConfig } from '../src/models/registry.js';
 import { Rng } from '../src/train/rng.js';
 import type { AutoencoderModel } from '../src/models/types.js';
 import { batchTensor, makeDataset } from '../src/data/dataset.js';
+import { FUSED, hasKernel } from '../src/backend/fused.js';
 
 const native = registerNative();
 const skip = 'reason' in native ? `native backend unavailable: ${native.reason}` : false;
@@ -133,6 +134,35 @@ test('fused matMul: bias and each activation, values and gradients', { skip }, a
     await assertSame(() => tf.grads((x: tf.Tensor, w: tf.Tensor, c: tf.Tensor) => f(x, w, c).square().sum())(
       [tf.tensor2d(a, [6, 4]), tf.tensor2d(b, [4, 5]), tf.tensor1d(bias)]), 1e-4, `${activation} grads`);
   }
+});
+
+test('dense pair (two dense layers on one input as one product) equals two separate layers, values and gradients', { skip }, async () => {
+  const x = randomArray(70 * 50, 12);
+  const [kA, kB] = [randomArray(50 * 20, 13), randomArray(50 * 7, 14)];
+  const [bA, bB] = [randomArray(20, 15), randomArray(7, 16)];
+  for (const activation of ['linear', 'relu'] as const) {
+    // On native the fused pair kernel; on cpu matMul + bias + activation per layer.
+    const pair = (xs: tf.Tensor, ka: tf.Tensor, ba: tf.Tensor, kb: tf.Tensor, bb: tf.Tensor): tf.Tensor[] => hasKernel(FUSED.densePair)
+      ? tf.engine().runKernel(FUSED.densePair, { x: xs, kernelA: ka, biasA: ba, kernelB: kb, biasB: bb }, { activation }) as tf.Tensor[]
+      : [[ka, ba], [kb, bb]].map(([k, b]) => {
+        const y = tf.add(tf.matMul(xs, k), b);
+        return activation === 'relu' ? tf.relu(y) : y;
+      });
+    const inputs = () => [tf.tensor2d(x, [70, 50]), tf.tensor2d(kA, [50, 20]), tf.tensor1d(bA), tf.tensor2d(kB, [50, 7]), tf.tensor1d(bB)];
+    await assertSame(() => pair(...(inputs() as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor])), 1e-4, activation);
+    // Different weights on the two outputs, so that a swapped or summed gradient shows.
+    await assertSame(() => tf.grads((...t: tf.Tensor[]) => {
+      const [yA, yB] = pair(t[0], t[1], t[2], t[3], t[4]);
+      return tf.add(yA.square().sum(), yB.mul(3).sum());
+    })(inputs()), 1e-4, `${activation} grads`);
+  }
+});
+
+test('2-D slices, with -1 sizes, and slices of other ranks through the cpu kernel', { skip }, async () => {
+  const a = randomArray(9 * 13, 17);
+  await assertSame(() => tf.slice(tf.tensor2d(a, [9, 13]), [2, 3], [4, -1]), 0, 'matrix slice');
+  await assertSame(() => tf.slice(tf.tensor2d(a, [9, 13]), [0, 0], [-1, 5]), 0, 'leading columns');
+  await assertSame(() => tf.slice(tf.tensor3d(a, [3, 3, 13]), [1, 0, 2], [2, 2, 4]), 0, 'rank 3');
 });
 
 test('binary ops with scalar, row, column and general broadcasting, values and gradients', { skip }, async () => {

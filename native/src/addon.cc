@@ -21,6 +21,21 @@ Napi::Value UnitRows(const Napi::CallbackInfo& a) {
   return a.Env().Undefined();
 }
 
+Napi::Value ConcatColumns(const Napi::CallbackInfo& a) {
+  lk::concatColumns(F(a[0]), I(a[1]), F(a[2]), I(a[3]), I(a[4]), F(a[5]));
+  return a.Env().Undefined();
+}
+
+Napi::Value SplitColumns(const Napi::CallbackInfo& a) {
+  lk::splitColumns(F(a[0]), I(a[1]), I(a[2]), I(a[3]), F(a[4]), F(a[5]));
+  return a.Env().Undefined();
+}
+
+Napi::Value Slice2d(const Napi::CallbackInfo& a) {
+  lk::slice2d(F(a[0]), I(a[1]), I(a[2]), I(a[3]), I(a[4]), I(a[5]), F(a[6]));
+  return a.Env().Undefined();
+}
+
 Napi::Value BiasActivation(const Napi::CallbackInfo& a) {
   lk::biasActivation(F(a[0]), FOrNull(a[1]), I(a[2]), I(a[3]), (lk::Act)I(a[4]), N(a[5]));
   return a.Env().Undefined();
@@ -127,6 +142,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gaussianHead", Napi::Function::New(env, GaussianHead));
   exports.Set("gaussianHeadGrad", Napi::Function::New(env, GaussianHeadGrad));
   exports.Set("unitRows", Napi::Function::New(env, UnitRows));
+  exports.Set("concatColumns", Napi::Function::New(env, ConcatColumns));
+  exports.Set("splitColumns", Napi::Function::New(env, SplitColumns));
+  exports.Set("slice2d", Napi::Function::New(env, Slice2d));
   exports.Set("info", Napi::Function::New(env, Info));
   return exports;
 }

@@ -19,6 +19,13 @@ int maxThreads();
 // out[i, 0..d) = src[row_i, 0..d) / 255 with row_i = order[start + i] (start + i when order is null); rows are width apart.
 void unitRows(const uint8_t* src, int64_t d, const int32_t* order, int64_t start, int64_t n, float* out, int64_t width);
 
+// out[r] = [a[r], b[r]]: the rows of a (na columns) and b (nb columns) side by side; and the inverse split.
+void concatColumns(const float* a, int64_t na, const float* b, int64_t nb, int64_t rows, float* out);
+void splitColumns(const float* in, int64_t rows, int64_t na, int64_t nb, float* a, float* b);
+
+// out = in[row0 : row0 + rows, col0 : col0 + cols] for a row-major matrix of inCols columns.
+void slice2d(const float* in, int64_t inCols, int64_t row0, int64_t col0, int64_t rows, int64_t cols, float* out);
+
 enum class Act : int { Linear = 0, Relu = 1, Sigmoid = 2, Elu = 3, Relu6 = 4, LeakyRelu = 5 };
 // In place: c[i, j] = act(c[i, j] + bias[j]) for an m×n matrix; bias may be null.
 void biasActivation(float* c, const float* bias, int64_t m, int64_t n, Act act, float alpha);

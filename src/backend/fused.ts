@@ -12,6 +12,11 @@ export const FUSED = {
   squaredErrorGrad: 'LatentkitSquaredErrorGrad',
   /** Inputs x [rows, in], kernel [in, out], bias [out]; attr activation → act(x·kernel + bias) [rows, out]. */
   dense: 'LatentkitDense',
+  /**
+   * Two dense layers reading the same input (a VAE's μ and log-variance heads) as one product: inputs x [rows, in],
+   * kernelA [in, a], biasA [a], kernelB [in, b], biasB [b]; attr activation → [act(x·kernelA + biasA), act(x·kernelB + biasB)].
+   */
+  densePair: 'LatentkitDensePair',
   /** Inputs y (an activation's output), dy; attr activation → dy ⊙ act'(y). */
   activationGrad: 'LatentkitActivationGrad',
   /** Inputs x [n, h, w, c], filter, bias; attrs strides, pad, activation → act(conv2d(x, filter) + bias), NHWC. */

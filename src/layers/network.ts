@@ -8,7 +8,9 @@ import { FUSED, FUSED_DENSE_ACTIVATIONS, hasKernel } from '../backend/fused.js';
 
 type Op =
   | { kind: 'kernel'; name: string; attrs: tf.NamedAttrMap; outShape?: number[] }
-  | { kind: 'reshape'; shape: number[] };
+  | { kind: 'reshape'; shape: number[] }
+  /** This Dense layer and `second`, which reads the same input with the same activation, as one product. */
+  | { kind: 'pair'; second: tfl.layers.Layer; attrs: tf.NamedAttrMap };
 
 interface Step {
   layer: tfl.layers.Layer;
@@ -69,8 +71,31 @@ function planOf(model: tfl.LayersModel): Plan | null {
     plan.steps.push({ layer, from: source === inputName ? '' : source!, op });
   }
   if (plan && plan.outputs.some((o) => o !== inputName && !plan!.steps.some((s) => s.layer.name === o))) plan = null;
-  plans.set(model, plan);
-  return plan;
+  plans.set(model, plan && { ...plan, steps: pairSiblings(plan.steps) });
+  return plans.get(model)!;
+}
+
+const isDense = (s: Step) => s.op.kind === 'kernel' && s.op.name === FUSED.dense;
+
+/**
+ * Dense steps that read the same input with the same activation, taken two at a time into pair steps at the first
+ * one's place (its input is ready there, and nothing between can read the second's output before it exists).
+ */
+function pairSiblings(steps: Step[]): Step[] {
+  const out: Step[] = [];
+  const taken = new Set<Step>();
+  for (const step of steps) {
+    if (taken.has(step)) continue;
+    const sibling = isDense(step) ? steps.find((t) => t !== step && !taken.has(t) && isDense(t) && t.from === step.from &&
+      out.every((o) => o !== t) && (t.op as { attrs: tf.NamedAttrMap }).attrs.activation === (step.op as { attrs: tf.NamedAttrMap }).attrs.activation) : undefined;
+    if (!sibling) {
+      out.push(step);
+      continue;
+    }
+    taken.add(sibling);
+    out.push({ layer: step.layer, from: step.from, op: { kind: 'pair', second: sibling.layer, attrs: (step.op as { attrs: tf.NamedAttrMap }).attrs } });
+  }
+  return out;
 }
 
 /** The network's output(s) for a batch x shaped as the model's input. */
@@ -83,6 +108,13 @@ export function applyNetwork(model: tfl.LayersModel, x: tf.Tensor, training: boo
     let y: tf.Tensor;
     if (op.kind === 'reshape') {
       y = tf.reshape(input, [input.shape[0], ...op.shape]);
+    } else if (op.kind === 'pair') {
+      const [[kernelA, biasA], [kernelB, biasB]] = [layer, op.second].map((l) => l.weights.map((w) => w.read()));
+      const [yA, yB] = hasKernel(FUSED.densePair)
+        ? tf.engine().runKernel(FUSED.densePair, { x: input, kernelA, biasA, kernelB, biasB }, op.attrs) as tf.Tensor[]
+        : [[kernelA, biasA], [kernelB, biasB]].map(([kernel, bias]) => tf.engine().runKernel(FUSED.dense, { x: input, kernel, bias }, op.attrs) as tf.Tensor);
+      outputs.set(op.second.name, yB);
+      y = yA;
     } else {
       const [weights, bias] = layer.weights.map((w) => w.read());
       const attrs = op.outShape ? { ...op.attrs, outputShape: [input.shape[0], ...op.outShape] } : op.attrs;

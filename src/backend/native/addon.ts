@@ -25,6 +25,9 @@ export interface NativeAddon {
   gaussianHeadGrad(mu: Float32Array, raw: Float32Array, eps: Float32Array, dz: Float32Array, dkl: Float32Array, dmu: Float32Array,
     draw: Float32Array, rows: number, k: number, lo: number, hi: number): void;
   unitRows(src: Uint8Array, d: number, order: Int32Array | null, start: number, n: number, out: Float32Array, width: number): void;
+  concatColumns(a: Float32Array, na: number, b: Float32Array, nb: number, rows: number, out: Float32Array): void;
+  splitColumns(input: Float32Array, rows: number, na: number, nb: number, a: Float32Array, b: Float32Array): void;
+  slice2d(input: Float32Array, inCols: number, row0: number, col0: number, rows: number, cols: number, out: Float32Array): void;
   info(): { threads: number; gemmThreadThreshold: number; blas: string };
 }
 

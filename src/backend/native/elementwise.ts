@@ -1,5 +1,5 @@
 // Element-wise kernels: binary ops with scalar / row / column broadcasting, unary ops, Sum / Mean over a block of
-// axes, and Tile along the first axis.
+// axes, Tile along the first axis, and 2-D slices.
 import type { NativeBackend } from './native-backend.js';
 import * as tf from '../tfjs.js';
 import type { NativeAddon } from './addon.js';
@@ -104,5 +104,20 @@ export function elementwiseKernels(addon: NativeAddon): tf.KernelConfig[] {
     }) as tf.KernelFunc,
   };
 
-  return [...Object.keys(BINARY).map(binary), ...Object.keys(UNARY).map(unary), reduction('Sum'), reduction('Mean'), tile];
+  /** Slice of a float matrix (tfjs-cpu reads it one element at a time through a TensorBuffer): a copy per row. */
+  const cpuSlice = tf.getKernel('Slice', 'cpu')!.kernelFunc;
+  const slice: tf.KernelConfig = {
+    kernelName: 'Slice', backendName: 'native',
+    kernelFunc: ((args: KernelArgs) => {
+      const { x } = args.inputs;
+      if (!allFloat(x) || x.shape.length !== 2) return cpuSlice(args as never);
+      const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, args.attrs!.begin as number[], args.attrs!.size as number[]);
+      const backend = args.backend as NativeBackend;
+      const result = alloc(backend, size[0] * size[1]);
+      addon.slice2d(values(backend, x), x.shape[1], begin[0], begin[1], size[0], size[1], result);
+      return output(backend, size, result);
+    }) as tf.KernelFunc,
+  };
+
+  return [...Object.keys(BINARY).map(binary), ...Object.keys(UNARY).map(unary), reduction('Sum'), reduction('Mean'), tile, slice];
 }

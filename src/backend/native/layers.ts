@@ -2,7 +2,7 @@
 import * as tf from '../tfjs.js';
 import { FUSED, FUSED_DENSE_ACTIVATIONS } from '../fused.js';
 import type { NativeAddon } from './addon.js';
-import { alloc, output, values, type KernelArgs } from './tensors.js';
+import { alloc, output, release, values, type KernelArgs } from './tensors.js';
 
 let gradientsRegistered = false;
 
@@ -19,6 +19,31 @@ function registerGradients(): void {
         x: () => tf.engine().runKernel('BatchMatMul', { a: dz, b: kernel }, { transposeA: false, transposeB: true }) as tf.Tensor,
         kernel: () => tf.engine().runKernel('BatchMatMul', { a: x, b: dz }, { transposeA: true, transposeB: false }) as tf.Tensor,
         bias: () => tf.sum(dz, 0),
+      };
+    },
+  });
+  // Two dense layers on one input: their pre-activation gradients side by side make one product for dx and one for
+  // both kernels (split afterwards), instead of two each and a sum.
+  tf.registerGradient({
+    kernelName: FUSED.densePair,
+    inputsToSave: ['x', 'kernelA', 'kernelB'],
+    outputsToSave: [true, true],
+    gradFunc: (dys, saved, attrs) => {
+      const [x, kernelA, kernelB, yA, yB] = saved;
+      const linear = ((attrs as { activation?: string }).activation ?? 'linear') === 'linear';
+      const dz = [yA, yB].map((y, i) => {
+        const dy = (dys as (tf.Tensor | null)[])[i] ?? tf.zerosLike(y);
+        return linear ? dy : tf.engine().runKernel(FUSED.activationGrad, { y, dy }, attrs as tf.NamedAttrMap) as tf.Tensor;
+      });
+      const dzBoth = tf.concat(dz, 1);
+      const dKernels = tf.engine().runKernel('BatchMatMul', { a: x, b: dzBoth }, { transposeA: true, transposeB: false }) as tf.Tensor;
+      const a = kernelA.shape[1] as number;
+      return {
+        x: () => tf.engine().runKernel('BatchMatMul', { a: dzBoth, b: tf.concat([kernelA, kernelB], 1) }, { transposeA: false, transposeB: true }) as tf.Tensor,
+        kernelA: () => tf.slice(dKernels, [0, 0], [-1, a]),
+        biasA: () => tf.sum(dz[0], 0),
+        kernelB: () => tf.slice(dKernels, [0, a], [-1, -1]),
+        biasB: () => tf.sum(dz[1], 0),
       };
     },
   });
@@ -69,6 +94,23 @@ export function layerKernels(addon: NativeAddon): tf.KernelConfig[] {
     addon.biasActivation(out, values(backend as never, bias), rows, n, activationCode(attrs), 0);
     return output(backend as never, [rows, n], out);
   };
+  const densePair = ({ inputs, backend, attrs }: KernelArgs) => {
+    const { x, kernelA, biasA, kernelB, biasB } = inputs;
+    const [rows, k] = x.shape;
+    const [a, b] = [kernelA.shape[1], kernelB.shape[1]];
+    const v = (t: tf.TensorInfo) => values(backend as never, t);
+    const kernel = alloc(backend, k * (a + b));
+    addon.concatColumns(v(kernelA), a, v(kernelB), b, k, kernel);
+    const bias = alloc(backend, a + b);
+    addon.concatColumns(v(biasA), a, v(biasB), b, 1, bias);
+    const both = alloc(backend, rows * (a + b));
+    addon.gemm(v(x), kernel, both, 1, rows, a + b, k, false, false, 0, 0, 0);
+    addon.biasActivation(both, bias, rows, a + b, activationCode(attrs), 0);
+    const [yA, yB] = [alloc(backend, rows * a), alloc(backend, rows * b)];
+    addon.splitColumns(both, rows, a, b, yA, yB);
+    [kernel, bias, both].forEach((scratch) => release(backend, scratch));
+    return [output(backend as never, [rows, a], yA), output(backend as never, [rows, b], yB)];
+  };
   const activationGrad = ({ inputs, backend, attrs }: KernelArgs) => {
     const { y, dy } = inputs;
     const out = alloc(backend, y.shape.reduce((a, b) => a * b, 1));
@@ -95,6 +137,7 @@ export function layerKernels(addon: NativeAddon): tf.KernelConfig[] {
   };
   return [
     { kernelName: FUSED.dense, backendName: 'native', kernelFunc: dense as tf.KernelFunc },
+    { kernelName: FUSED.densePair, backendName: 'native', kernelFunc: densePair as unknown as tf.KernelFunc },
     { kernelName: FUSED.activationGrad, backendName: 'native', kernelFunc: activationGrad as tf.KernelFunc },
     { kernelName: FUSED.gaussianHead, backendName: 'native', kernelFunc: gaussianHead as unknown as tf.KernelFunc },
     { kernelName: FUSED.gaussianHeadGrad, backendName: 'native', kernelFunc: gaussianHeadGrad as unknown as tf.KernelFunc },

@@ -1,6 +1,7 @@
-// Batch assembly: gathers uint8 rows into a float batch as v / 255.
+// Copies: batch assembly (uint8 rows into a float batch as v / 255), side-by-side column blocks, 2-D slices.
 #include "kernels.h"
 #include "fastmath.h"
+#include <cstring>
 
 namespace lk {
 
@@ -20,6 +21,24 @@ LK_VECTORIZE void unitRows(const uint8_t* src, int64_t d, const int32_t* order, 
     float* o = out + i * width;
     for (int64_t j = 0; j < d; j++) o[j] = static_cast<float>(static_cast<double>(row[j]) * scale);
   }
+}
+
+void concatColumns(const float* a, int64_t na, const float* b, int64_t nb, int64_t rows, float* out) {
+  for (int64_t r = 0; r < rows; r++) {
+    std::memcpy(out + r * (na + nb), a + r * na, sizeof(float) * na);
+    std::memcpy(out + r * (na + nb) + na, b + r * nb, sizeof(float) * nb);
+  }
+}
+
+void splitColumns(const float* in, int64_t rows, int64_t na, int64_t nb, float* a, float* b) {
+  for (int64_t r = 0; r < rows; r++) {
+    std::memcpy(a + r * na, in + r * (na + nb), sizeof(float) * na);
+    std::memcpy(b + r * nb, in + r * (na + nb) + na, sizeof(float) * nb);
+  }
+}
+
+void slice2d(const float* in, int64_t inCols, int64_t row0, int64_t col0, int64_t rows, int64_t cols, float* out) {
+  for (int64_t r = 0; r < rows; r++) std::memcpy(out + r * cols, in + (row0 + r) * inCols + col0, sizeof(float) * cols);
 }
 
 }  // namespace lk
