@@ -7,7 +7,8 @@ import * as tf from '../src/backend/tfjs.js';
 import { registerNative } from '../src/backend/native/register.js';
 import { createAdam, selectBackend } from '../src/backend/select.js';
 import { createModel, defaultConfig } from '../src/models/registry.js';
-import { Rng } from '../src/train/rng.js';
+import { Rng, useNormalFiller } from '../src/train/rng.js';
+import type { NativeAddon } from '../src/backend/native/addon.js';
 import type { AutoencoderModel } from '../src/models/types.js';
 import { batchTensor, makeDataset } from '../src/data/dataset.js';
 import { FUSED, hasKernel } from '../src/backend/fused.js';
@@ -346,4 +347,25 @@ test('batches of uint8 rows: native gather equals v / 255 in shuffled order, wit
   }
   x.dispose();
   await selectBackend();
+});
+
+test('native normals follow the portable generator\'s sequence (to the last bit but for rare rounding ties)', { skip }, () => {
+  const n = 200_001;
+  useNormalFiller(undefined);
+  const portable = new Rng(21).normals(n);
+  const after = new Rng(21);
+  after.normals(n);
+  const next = after.normal();
+  registerNative();
+  useNormalFiller((state, out) => (native as { addon: NativeAddon }).addon.normalPairs(state, out));
+  const rng = new Rng(21);
+  const fast = rng.normals(n);
+  let differing = 0;
+  for (let i = 0; i < n; i++) {
+    if (fast[i] === portable[i]) continue;
+    differing++;
+    assert.ok(Math.abs(fast[i] - portable[i]) <= 1e-6 * Math.max(1, Math.abs(portable[i])), `draw ${i}: ${fast[i]} against ${portable[i]}`);
+  }
+  assert.ok(differing <= 2, `${differing} of ${n} draws differ`);
+  assert.equal(rng.normal(), next, 'the generator state after the draws');
 });

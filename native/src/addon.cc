@@ -36,6 +36,12 @@ Napi::Value Slice2d(const Napi::CallbackInfo& a) {
   return a.Env().Undefined();
 }
 
+Napi::Value NormalPairs(const Napi::CallbackInfo& a) {
+  Napi::Float32Array out = a[1].As<Napi::Float32Array>();
+  const uint32_t state = lk::normalPairs(static_cast<uint32_t>(I(a[0])), out.Data(), static_cast<int64_t>(out.ElementLength() / 2));
+  return Napi::Number::New(a.Env(), state);
+}
+
 Napi::Value BiasActivation(const Napi::CallbackInfo& a) {
   lk::biasActivation(F(a[0]), FOrNull(a[1]), I(a[2]), I(a[3]), (lk::Act)I(a[4]), N(a[5]));
   return a.Env().Undefined();
@@ -145,6 +151,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("concatColumns", Napi::Function::New(env, ConcatColumns));
   exports.Set("splitColumns", Napi::Function::New(env, SplitColumns));
   exports.Set("slice2d", Napi::Function::New(env, Slice2d));
+  exports.Set("normalPairs", Napi::Function::New(env, NormalPairs));
   exports.Set("info", Napi::Function::New(env, Info));
   return exports;
 }

@@ -26,6 +26,9 @@ void splitColumns(const float* in, int64_t rows, int64_t na, int64_t nb, float* 
 // out = in[row0 : row0 + rows, col0 : col0 + cols] for a row-major matrix of inCols columns.
 void slice2d(const float* in, int64_t inCols, int64_t row0, int64_t col0, int64_t rows, int64_t cols, float* out);
 
+// 2·pairs standard normals from mulberry32 state `state` (Box–Muller, in double); returns the state after them.
+uint32_t normalPairs(uint32_t state, float* out, int64_t pairs);
+
 enum class Act : int { Linear = 0, Relu = 1, Sigmoid = 2, Elu = 3, Relu6 = 4, LeakyRelu = 5 };
 // In place: c[i, j] = act(c[i, j] + bias[j]) for an m×n matrix; bias may be null.
 void biasActivation(float* c, const float* bias, int64_t m, int64_t n, Act act, float alpha);

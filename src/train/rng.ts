@@ -30,17 +30,39 @@ export function permutation(n: number, random: () => number): Int32Array {
   return shuffleInPlace(order, random);
 }
 
-/** A seeded source of uniform and standard normal numbers (Box–Muller), identical on every backend. */
+/**
+ * Fills `out` (an even length) with standard normals drawn in Box–Muller pairs from mulberry32 state `state`, exactly as
+ * Rng.normals does, and returns the state after the draws. The native backend installs one.
+ */
+export type NormalFiller = (state: number, out: Float32Array) => number;
+
+let filler: NormalFiller | undefined;
+
+/** Installs (or, with undefined, removes) a faster generator of Rng.normals's pairs. */
+export function useNormalFiller(fill: NormalFiller | undefined): void {
+  filler = fill;
+}
+
+/**
+ * A seeded source of uniform and standard normal numbers (Box–Muller), identical on every backend. The native filler
+ * computes the same double-precision formulas (libm's log, cos and sin for V8's), so its float32 draws agree with
+ * these to the last bit but for rare ties of rounding.
+ */
 export class Rng {
-  private readonly uniform: () => number;
+  private state: number;
   private spare: number | undefined;
 
   constructor(seed: number) {
-    this.uniform = mulberry32(seed);
+    this.state = seed >>> 0;
   }
 
+  /** A uniform float in [0, 1): mulberry32's next output. */
   next(): number {
-    return this.uniform();
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
   normal(): number {
@@ -50,9 +72,9 @@ export class Rng {
       return s;
     }
     let u = 0;
-    while (u === 0) u = this.uniform();
+    while (u === 0) u = this.next();
     const r = Math.sqrt(-2 * Math.log(u));
-    const theta = 2 * Math.PI * this.uniform();
+    const theta = 2 * Math.PI * this.next();
     this.spare = r * Math.sin(theta);
     return r * Math.cos(theta);
   }
@@ -65,12 +87,16 @@ export class Rng {
       out[i++] = this.spare;
       this.spare = undefined;
     }
-    const uniform = this.uniform;
+    const pairs = (n - i) >> 1;
+    if (filler && pairs > 0) {
+      this.state = filler(this.state, out.subarray(i, i + 2 * pairs));
+      i += 2 * pairs;
+    }
     for (; i + 1 < n; i += 2) {
-      let u = uniform();
-      while (u === 0) u = uniform();
+      let u = 0;
+      while (u === 0) u = this.next();
       const r = Math.sqrt(-2 * Math.log(u));
-      const theta = 2 * Math.PI * uniform();
+      const theta = 2 * Math.PI * this.next();
       out[i] = r * Math.cos(theta);
       out[i + 1] = r * Math.sin(theta);
     }

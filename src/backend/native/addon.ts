@@ -28,6 +28,8 @@ export interface NativeAddon {
   concatColumns(a: Float32Array, na: number, b: Float32Array, nb: number, rows: number, out: Float32Array): void;
   splitColumns(input: Float32Array, rows: number, na: number, nb: number, a: Float32Array, b: Float32Array): void;
   slice2d(input: Float32Array, inCols: number, row0: number, col0: number, rows: number, cols: number, out: Float32Array): void;
+  /** Fills `out` (even length) with Box–Muller normals from mulberry32 `state`; returns the next state. */
+  normalPairs(state: number, out: Float32Array): number;
   info(): { threads: number; gemmThreadThreshold: number; blas: string };
 }
 

@@ -8,6 +8,7 @@ import { lossKernels } from './losses.js';
 import { convKernels } from './conv.js';
 import { layerKernels } from './layers.js';
 import { useBatchRows } from '../../data/batch-rows.js';
+import { useNormalFiller } from '../../train/rng.js';
 
 export const NATIVE = 'native';
 
@@ -32,6 +33,7 @@ export function registerNative(): { addon: NativeAddon } | { reason: string } {
     },
     unitRows: (src, d, order, start, n, out, width) => addon.unitRows(src, d, order ?? null, start, n, out, width),
   });
+  useNormalFiller((state, out) => addon.normalPairs(state, out));
   registered = addon;
   return { addon };
 }
