@@ -1,5 +1,5 @@
 // npm run bench:train — training and inference throughput of latentkit's backends against PyTorch, in one run.
-// Prints samples/s (best of 3 epochs; PyTorch and native best of ROUNDS=2 alternating runs) and the ratio to PyTorch
+// Prints samples/s (best of 3 epochs; PyTorch and native best of ROUNDS=3 alternating runs) and the ratio to PyTorch
 // measured in the same run; the machine is noisy, so only the ratios are comparable between runs.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -66,7 +66,7 @@ async function inferenceSpeed(backend: BackendName, samples: number): Promise<nu
   return best;
 }
 
-const ROUNDS = Number(process.env.ROUNDS ?? 2);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const fmt = (v: number | string | undefined) => (typeof v === 'number' ? `${v.toFixed(0).padStart(8)} samples/s` : `  ${v ?? 'n/a'}`);
 
 /** Runs one measurement in a fresh process, so that one backend's memory and JIT state never slow another's. */
