@@ -159,8 +159,13 @@ test('dense pair (two dense layers on one input as one product) equals two separ
   }
 });
 
-test('2-D slices, with -1 sizes, and slices of other ranks through the cpu kernel', { skip }, async () => {
+test('2-D slices and concatenations, and other ranks or counts through the cpu kernels', { skip }, async () => {
   const a = randomArray(9 * 13, 17);
+  const b = randomArray(9 * 4, 18);
+  await assertSame(() => tf.concat([tf.tensor2d(a, [9, 13]), tf.tensor2d(b, [9, 4])], 1), 0, 'side by side');
+  await assertSame(() => tf.concat([tf.tensor2d(a.subarray(0, 3 * 4), [3, 4]), tf.tensor2d(b, [9, 4])], 0), 0, 'stacked rows');
+  await assertSame(() => tf.concat([tf.tensor2d(b, [9, 4]), tf.tensor2d(b, [9, 4]), tf.tensor2d(a.subarray(0, 9), [9, 1])], -1), 0, 'three parts');
+  await assertSame(() => tf.concat([tf.tensor3d(b, [3, 3, 4]), tf.tensor3d(b, [3, 3, 4])], 2), 0, 'rank 3');
   await assertSame(() => tf.slice(tf.tensor2d(a, [9, 13]), [2, 3], [4, -1]), 0, 'matrix slice');
   await assertSame(() => tf.slice(tf.tensor2d(a, [9, 13]), [0, 0], [-1, 5]), 0, 'leading columns');
   await assertSame(() => tf.slice(tf.tensor3d(a, [3, 3, 13]), [1, 0, 2], [2, 2, 4]), 0, 'rank 3');

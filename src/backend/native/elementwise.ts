@@ -1,5 +1,5 @@
 // Element-wise kernels: binary ops with scalar / row / column broadcasting, unary ops, Sum / Mean over a block of
-// axes, Tile along the first axis, and 2-D slices.
+// axes, Tile along the first axis, and 2-D slices and concatenations.
 import type { NativeBackend } from './native-backend.js';
 import * as tf from '../tfjs.js';
 import type { NativeAddon } from './addon.js';
@@ -119,5 +119,29 @@ export function elementwiseKernels(addon: NativeAddon): tf.KernelConfig[] {
     }) as tf.KernelFunc,
   };
 
-  return [...Object.keys(BINARY).map(binary), ...Object.keys(UNARY).map(unary), reduction('Sum'), reduction('Mean'), tile, slice];
+  /** Concat of two float matrices along either axis (tfjs-cpu copies element by element): row blocks or side by side. */
+  const cpuConcat = tf.getKernel('Concat', 'cpu')!.kernelFunc;
+  const concat: tf.KernelConfig = {
+    kernelName: 'Concat', backendName: 'native',
+    kernelFunc: ((args: KernelArgs) => {
+      const [a, b] = Object.values(args.inputs);
+      const parts = Object.keys(args.inputs).length;
+      const axis = tf.util.parseAxisParam(args.attrs!.axis as number, a?.shape ?? [])[0];
+      if (parts !== 2 || !allFloat(a, b) || a.shape.length !== 2 || b.shape.length !== 2 || a.shape[1 - axis] !== b.shape[1 - axis]) {
+        return cpuConcat(args as never);
+      }
+      const backend = args.backend as NativeBackend;
+      const [va, vb] = [values(backend, a), values(backend, b)];
+      const result = alloc(backend, va.length + vb.length);
+      if (axis === 0) {
+        result.set(va);
+        result.set(vb, va.length);
+        return output(backend, [a.shape[0] + b.shape[0], a.shape[1]], result);
+      }
+      addon.concatColumns(va, a.shape[1], vb, b.shape[1], a.shape[0], result);
+      return output(backend, [a.shape[0], a.shape[1] + b.shape[1]], result);
+    }) as tf.KernelFunc,
+  };
+
+  return [...Object.keys(BINARY).map(binary), ...Object.keys(UNARY).map(unary), reduction('Sum'), reduction('Mean'), tile, slice, concat];
 }
