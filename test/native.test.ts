@@ -12,6 +12,7 @@ import type { NativeAddon } from '../src/backend/native/addon.js';
 import type { AutoencoderModel } from '../src/models/types.js';
 import { batchTensor, makeDataset } from '../src/data/dataset.js';
 import { FUSED, hasKernel } from '../src/backend/fused.js';
+import { bernoulliNll } from '../src/objectives/likelihoods.js';
 
 const native = registerNative();
 const skip = 'reason' in native ? `native backend unavailable: ${native.reason}` : false;
@@ -193,6 +194,26 @@ test('binary ops with scalar, row, column and general broadcasting, values and g
     }
   }
   await assertSame(() => tf.pow(tf.tensor([1.5, 2, 0.5]), tf.tensor([2, 0.5, 3])), 1e-5, 'pow');
+});
+
+test('element-wise and per-row kernels on arrays large enough to be split over the worker pool', { skip }, async () => {
+  // 301 × 400 = 120,400 elements (over the 64K split threshold; 301 rows split unevenly).
+  const [rows, cols] = [301, 400];
+  const a = randomArray(rows * cols, 19);
+  const b = randomArray(rows * cols, 20);
+  const row = randomArray(cols, 21);
+  const col = randomArray(rows, 22);
+  const x = () => tf.tensor2d(a, [rows, cols]);
+  await assertSame(() => tf.mul(x(), tf.tensor2d(b, [rows, cols])), 1e-6, 'full ⊙ full');
+  await assertSame(() => tf.sub(x(), tf.tensor1d(row)), 1e-6, 'full − row');
+  await assertSame(() => tf.div(tf.tensor2d(col, [rows, 1]), x()), 1e-5, 'column ÷ full');
+  await assertSame(() => tf.maximum(x(), tf.scalar(0.3)), 0, 'full max scalar');
+  await assertSame(() => [tf.exp(x()), tf.relu(x()), tf.sigmoid(x())], 1e-5, 'unary');
+  await assertSame(() => tf.grads((t: tf.Tensor) => tf.relu(t).mul(tf.tensor2d(b, [rows, cols])).sum())([x()]), 1e-6, 'relu gradient');
+  const pixels = Float32Array.from(b, (v) => (v > 0 ? 1 : 0));
+  await assertSame(() => tf.grads((logits: tf.Tensor) => bernoulliNll(logits as tf.Tensor2D, tf.tensor2d(pixels, [rows, cols])).mul(tf.tensor1d(col)).sum())([x()]),
+    1e-5, 'Bernoulli NLL gradient, weighted rows');
+  await assertSame(() => bernoulliNll(x() as tf.Tensor2D, tf.tensor2d(pixels, [rows, cols])), 1e-5, 'Bernoulli NLL per row');
 });
 
 test('unary ops, values and gradients, including Step with alpha = −1', { skip }, async () => {

@@ -1,6 +1,8 @@
 // N-API glue: unpacks Float32Arrays and numbers and calls the kernels; shapes are checked on the TypeScript side.
+// Element-wise and row-wise kernels on large arrays run in one range of rows (or elements) per core.
 #include <napi.h>
 #include "kernels.h"
+#include "parallel.h"
 
 namespace {
 
@@ -43,17 +45,35 @@ Napi::Value NormalPairs(const Napi::CallbackInfo& a) {
 }
 
 Napi::Value BiasActivation(const Napi::CallbackInfo& a) {
-  lk::biasActivation(F(a[0]), FOrNull(a[1]), I(a[2]), I(a[3]), (lk::Act)I(a[4]), N(a[5]));
+  float* c = F(a[0]);
+  const float* bias = FOrNull(a[1]);
+  const int64_t n = I(a[3]);
+  const lk::Act act = (lk::Act)I(a[4]);
+  const float alpha = N(a[5]);
+  lk::overRange(I(a[2]), n, [&](int64_t r0, int64_t r1) { lk::biasActivation(c + r0 * n, bias, r1 - r0, n, act, alpha); });
   return a.Env().Undefined();
 }
 
 Napi::Value Binary(const Napi::CallbackInfo& a) {
-  lk::binary((lk::Binary)I(a[0]), F(a[1]), (lk::Layout)I(a[2]), F(a[3]), (lk::Layout)I(a[4]), F(a[5]), I(a[6]), I(a[7]));
+  const lk::Binary op = (lk::Binary)I(a[0]);
+  const float *x = F(a[1]), *y = F(a[3]);
+  const lk::Layout lx = (lk::Layout)I(a[2]), ly = (lk::Layout)I(a[4]);
+  float* out = F(a[5]);
+  const int64_t outer = I(a[6]), inner = I(a[7]);
+  // Rows of the [outer, inner] grid: a full operand moves by rows, a column operand by one per row.
+  auto at = [inner](const float* v, lk::Layout l, int64_t row) {
+    return l == lk::Layout::Full ? v + row * inner : l == lk::Layout::Col ? v + row : v;
+  };
+  lk::overRange(outer, inner, [&](int64_t r0, int64_t r1) { lk::binary(op, at(x, lx, r0), lx, at(y, ly, r0), ly, out + r0 * inner, r1 - r0, inner); });
   return a.Env().Undefined();
 }
 
 Napi::Value Unary(const Napi::CallbackInfo& a) {
-  lk::unary((lk::Unary)I(a[0]), F(a[1]), F(a[2]), I(a[3]), N(a[4]));
+  const lk::Unary op = (lk::Unary)I(a[0]);
+  const float* x = F(a[1]);
+  float* out = F(a[2]);
+  const float alpha = N(a[4]);
+  lk::overRange(I(a[3]), 1, [&](int64_t i0, int64_t i1) { lk::unary(op, x + i0, out + i0, i1 - i0, alpha); }, 16);
   return a.Env().Undefined();
 }
 
@@ -68,28 +88,40 @@ Napi::Value Adam(const Napi::CallbackInfo& a) {
   return a.Env().Undefined();
 }
 
-Napi::Value BceLogitsRows(const Napi::CallbackInfo& a) {
-  lk::bceLogitsRows(F(a[0]), F(a[1]), F(a[2]), I(a[3]), I(a[4]));
+// Per-row losses and their gradients share one shape: (prediction, x, [dy,] out, rows, d).
+using RowsLoss = void (*)(const float*, const float*, float*, int64_t, int64_t);
+using RowsLossGrad = void (*)(const float*, const float*, const float*, float*, int64_t, int64_t);
+
+Napi::Value LossRows(const Napi::CallbackInfo& a, RowsLoss loss) {
+  const float *p = F(a[0]), *x = F(a[1]);
+  float* out = F(a[2]);
+  const int64_t d = I(a[4]);
+  lk::overRange(I(a[3]), d, [&](int64_t r0, int64_t r1) { loss(p + r0 * d, x + r0 * d, out + r0, r1 - r0, d); });
   return a.Env().Undefined();
 }
 
-Napi::Value BceLogitsGrad(const Napi::CallbackInfo& a) {
-  lk::bceLogitsGrad(F(a[0]), F(a[1]), F(a[2]), F(a[3]), I(a[4]), I(a[5]));
+Napi::Value LossGrad(const Napi::CallbackInfo& a, RowsLossGrad grad) {
+  const float *p = F(a[0]), *x = F(a[1]), *dy = F(a[2]);
+  float* dp = F(a[3]);
+  const int64_t d = I(a[5]);
+  lk::overRange(I(a[4]), d, [&](int64_t r0, int64_t r1) { grad(p + r0 * d, x + r0 * d, dy + r0, dp + r0 * d, r1 - r0, d); });
   return a.Env().Undefined();
 }
 
-Napi::Value SquaredErrorRows(const Napi::CallbackInfo& a) {
-  lk::squaredErrorRows(F(a[0]), F(a[1]), F(a[2]), I(a[3]), I(a[4]));
-  return a.Env().Undefined();
-}
+Napi::Value BceLogitsRows(const Napi::CallbackInfo& a) { return LossRows(a, lk::bceLogitsRows); }
+Napi::Value BceLogitsGrad(const Napi::CallbackInfo& a) { return LossGrad(a, lk::bceLogitsGrad); }
+Napi::Value SquaredErrorRows(const Napi::CallbackInfo& a) { return LossRows(a, lk::squaredErrorRows); }
+Napi::Value SquaredErrorGrad(const Napi::CallbackInfo& a) { return LossGrad(a, lk::squaredErrorGrad); }
 
-Napi::Value SquaredErrorGrad(const Napi::CallbackInfo& a) {
-  lk::squaredErrorGrad(F(a[0]), F(a[1]), F(a[2]), F(a[3]), I(a[4]), I(a[5]));
-  return a.Env().Undefined();
-}
+
+
+
 
 Napi::Value ActivationGrad(const Napi::CallbackInfo& a) {
-  lk::activationGrad(F(a[0]), F(a[1]), F(a[2]), I(a[3]), (lk::Act)I(a[4]));
+  const float *y = F(a[0]), *dy = F(a[1]);
+  float* dz = F(a[2]);
+  const lk::Act act = (lk::Act)I(a[4]);
+  lk::overRange(I(a[3]), 1, [&](int64_t i0, int64_t i1) { lk::activationGrad(y + i0, dy + i0, dz + i0, i1 - i0, act); }, 16);
   return a.Env().Undefined();
 }
 
