@@ -89,8 +89,13 @@ Pool& pool() {
 
 }  // namespace
 
+// One job at a time: a call made while the pool is busy (from another JavaScript thread that loaded the addon, or
+// from inside a part) runs its parts on the calling thread instead of waiting.
+static std::mutex busy;
+
 void parallelParts(int parts, const std::function<void(int)>& fn) {
-  if (parts <= 1 || maxThreads() == 1) {
+  std::unique_lock<std::mutex> lock(busy, std::try_to_lock);
+  if (parts <= 1 || maxThreads() == 1 || !lock.owns_lock()) {
     for (int p = 0; p < parts; p++) fn(p);
     return;
   }
