@@ -155,6 +155,7 @@ Napi::Value Info(const Napi::CallbackInfo& a) {
   Napi::Object o = Napi::Object::New(a.Env());
   o.Set("threads", lk::maxThreads());
   o.Set("gemmThreadThreshold", static_cast<double>(lk::gemmThreadThreshold()));
+  o.Set("sparse", !lk::sparseSupported() ? "unavailable (no AVX-512)" : lk::sparseEnabled() ? "on" : "off (LATENTKIT_SPARSE=0)");
 #ifdef LATENTKIT_ACCELERATE
   o.Set("blas", "Accelerate");
 #else

@@ -28,7 +28,7 @@ static int64_t threadThreshold() {
 }
 
 // LATENTKIT_SPARSE=0 turns the sparse-operand path off (bench/ compares both).
-static bool sparseEnabled() {
+bool sparseEnabled() {
   static bool on = [] {
     const char* env = std::getenv("LATENTKIT_SPARSE");
     return !(env && env[0] == '0');

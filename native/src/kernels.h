@@ -13,6 +13,9 @@ void gemm(const float* a, const float* b, float* c, int batch, int m, int n, int
 constexpr int64_t SPARSE_MIN_MACS = 1000 * 1000;
 constexpr double SPARSE_MAX_DENSITY = 0.25;
 bool sparseProduct(const float* a, const float* b, float* c, int m, int n, int k, bool transA);
+// Whether this CPU can take the sparse path, and whether LATENTKIT_SPARSE leaves it on.
+bool sparseSupported();
+bool sparseEnabled();
 int64_t gemmThreadThreshold();
 int maxThreads();
 

@@ -125,9 +125,13 @@ double sampledDensity(const float* a, int64_t size) {
 
 }  // namespace
 
-bool sparseProduct(const float* a, const float* b, float* c, int m, int n, int k, bool transA) {
+bool sparseSupported() {
   static const bool supported = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-  if (!supported || static_cast<int64_t>(m) * n * k < SPARSE_MIN_MACS || n < 64) return false;
+  return supported;
+}
+
+bool sparseProduct(const float* a, const float* b, float* c, int m, int n, int k, bool transA) {
+  if (!sparseSupported() || static_cast<int64_t>(m) * n * k < SPARSE_MIN_MACS || n < 64) return false;
   if (sampledDensity(a, static_cast<int64_t>(m) * k) > SPARSE_MAX_DENSITY) return false;
   static thread_local Lists rows, cols;
   const Lists* lists = &rows;
@@ -147,6 +151,7 @@ bool sparseProduct(const float* a, const float* b, float* c, int m, int n, int k
 
 #else
 
+bool sparseSupported() { return false; }
 bool sparseProduct(const float*, const float*, float*, int, int, int, bool) { return false; }
 
 #endif

@@ -12,6 +12,7 @@ async function doctor(flags: CommonFlags): Promise<void> {
   const lines = [
     `backend       ${backend.name}${backend.fallbackReason ? ` (native unavailable: ${backend.fallbackReason})` : ''}`,
     `native addon  ${addon ? `${ADDON_PATH} (${info!.blas}, ${info!.threads} threads, GEMMs under ${info!.gemmThreadThreshold.toExponential(0)} multiply-adds on 1 thread)` : `not loaded: ${reason}`}`,
+    ...(info ? [`sparse inputs ${info.sparse === 'on' ? 'on: products whose left operand is at most 25 % nonzero skip the zeros' : info.sparse}`] : []),
     ...Object.entries(gflops).map(([shape, g]) => `matMul ${shape.padEnd(12)} ${g.toFixed(1)} GFLOP/s`),
   ];
   printResult(flags, { backend: backend.name, fallbackReason: backend.fallbackReason, addon: info ?? null, addonError: reason ?? null, gflops }, lines.join('\n'));

@@ -30,7 +30,7 @@ export interface NativeAddon {
   slice2d(input: Float32Array, inCols: number, row0: number, col0: number, rows: number, cols: number, out: Float32Array): void;
   /** Fills `out` (even length) with Box–Muller normals from mulberry32 `state`; returns the next state. */
   normalPairs(state: number, out: Float32Array): number;
-  info(): { threads: number; gemmThreadThreshold: number; blas: string };
+  info(): { threads: number; gemmThreadThreshold: number; blas: string; sparse: string };
 }
 
 /** The package root: three folders above this file in src/ (tsx) and in dist/ (built). */
