@@ -160,6 +160,18 @@ test('dense pair (two dense layers on one input as one product) equals two separ
   }
 });
 
+test('GatherV2 of rows (any rank, 2-D indices, repeats), other axes through the cpu kernel, bad indices refused', { skip }, async () => {
+  const a = randomArray(6 * 4 * 3, 23);
+  await assertSame(() => tf.gather(tf.tensor2d(a.subarray(0, 24), [6, 4]), tf.tensor1d([5, 0, 0, 3], 'int32')), 0, 'rows of a matrix');
+  await assertSame(() => tf.gather(tf.tensor3d(a, [6, 4, 3]), tf.tensor2d([1, 2, 5, 0], [2, 2], 'int32')), 0, '2-D indices into rank 3');
+  await assertSame(() => tf.gather(tf.tensor2d(a.subarray(0, 24), [6, 4]), tf.tensor1d([3, 1], 'int32'), 1), 0, 'columns');
+  await assertSame(() => tf.grads((t: tf.Tensor) => tf.gather(t, tf.tensor1d([2, 2, 4], 'int32')).square().sum())([tf.tensor2d(a.subarray(0, 24), [6, 4])]),
+    1e-6, 'gradient');
+  await selectBackend('native');
+  assert.throws(() => tf.gather(tf.tensor2d(a.subarray(0, 24), [6, 4]), tf.tensor1d([6], 'int32')), /index 6/);
+  await selectBackend();
+});
+
 test('2-D slices and concatenations, and other ranks or counts through the cpu kernels', { skip }, async () => {
   const a = randomArray(9 * 13, 17);
   const b = randomArray(9 * 4, 18);

@@ -4,6 +4,7 @@ import { loadAddon, type NativeAddon } from './addon.js';
 import { NativeBackend } from './native-backend.js';
 import { matMulKernels } from './matmul.js';
 import { elementwiseKernels } from './elementwise.js';
+import { copyKernels } from './copies.js';
 import { lossKernels } from './losses.js';
 import { convKernels } from './conv.js';
 import { layerKernels } from './layers.js';
@@ -21,7 +22,7 @@ export function registerNative(): { addon: NativeAddon } | { reason: string } {
   if (!addon) return { reason: reason! };
   tf.registerBackend(NATIVE, () => new NativeBackend(), 0);
   for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: NATIVE });
-  for (const kernel of [...matMulKernels(addon), ...elementwiseKernels(addon), ...lossKernels(addon), ...convKernels(addon), ...layerKernels(addon)]) {
+  for (const kernel of [...matMulKernels(addon), ...elementwiseKernels(addon), ...copyKernels(addon), ...lossKernels(addon), ...convKernels(addon), ...layerKernels(addon)]) {
     if (tf.getKernel(kernel.kernelName, NATIVE)) tf.unregisterKernel(kernel.kernelName, NATIVE);
     tf.registerKernel(kernel);
   }
