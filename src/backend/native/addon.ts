@@ -50,10 +50,19 @@ export function loadAddon(): { addon?: NativeAddon; reason?: string } {
   if (!existsSync(ADDON_PATH)) {
     cached = { reason: 'the addon was not built at install time; apt-get install libopenblas-dev g++ make, then npm rebuild' };
   } else {
+    // OpenBLAS reads OPENBLAS_NUM_THREADS when it loads with the addon. latentkit splits products over its own
+    // workers and calls the BLAS one thread per call; an OpenBLAS started with its own worker threads runs those
+    // calls 3–10× slower from a second thread (measured: 128×400×784 in column halves, 1.3 ms against 0.44 ms).
+    // The variable is restored at once, so that child processes (the PyTorch reference in bench/) are unaffected.
+    const saved = process.env.OPENBLAS_NUM_THREADS;
+    process.env.OPENBLAS_NUM_THREADS = '1';
     try {
       cached = { addon: createRequire(import.meta.url)(ADDON_PATH) as NativeAddon };
     } catch (err) {
       cached = { reason: `cannot load ${ADDON_PATH}: ${(err as Error).message.split('\n')[0]}; apt-get install libopenblas-dev, then npm rebuild` };
+    } finally {
+      if (saved === undefined) delete process.env.OPENBLAS_NUM_THREADS;
+      else process.env.OPENBLAS_NUM_THREADS = saved;
     }
   }
   return cached;
