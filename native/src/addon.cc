@@ -113,10 +113,6 @@ Napi::Value BceLogitsGrad(const Napi::CallbackInfo& a) { return LossGrad(a, lk::
 Napi::Value SquaredErrorRows(const Napi::CallbackInfo& a) { return LossRows(a, lk::squaredErrorRows); }
 Napi::Value SquaredErrorGrad(const Napi::CallbackInfo& a) { return LossGrad(a, lk::squaredErrorGrad); }
 
-
-
-
-
 Napi::Value ActivationGrad(const Napi::CallbackInfo& a) {
   const float *y = F(a[0]), *dy = F(a[1]);
   float* dz = F(a[2]);

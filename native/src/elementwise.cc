@@ -120,15 +120,12 @@ LK_VECTORIZE static void adamRange(float* p, float* m, float* v, const float* g,
 }
 
 // Large variables are updated in halves on the worker pool: the update streams four arrays and one core's share of
-// the memory bandwidth limits it.
+// the memory bandwidth limits it. Parts start at multiples of 16 floats, aligned as the arrays are.
 void adam(float* p, float* m, float* v, const float* g, int64_t n, float lr, float beta1, float beta2, float eps,
           float oneMinusAccBeta1, float oneMinusAccBeta2) {
-  const int parts = n >= PARALLEL_MIN_ELEMENTS ? maxThreads() : 1;
-  parallelParts(parts, [&](int part) {
-    // Split at multiples of 16 floats so that each part's vectors stay aligned with the arrays'.
-    const int64_t from = (n * part / parts) & ~int64_t{15}, to = part + 1 == parts ? n : (n * (part + 1) / parts) & ~int64_t{15};
+  overRange(n, 1, [&](int64_t from, int64_t to) {
     adamRange(p, m, v, g, from, to, lr, beta1, beta2, eps, oneMinusAccBeta1, oneMinusAccBeta2);
-  });
+  }, 16);
 }
 
 }  // namespace lk

@@ -35,7 +35,6 @@ class Pool {
     wake_.notify_all();
     for (auto& t : threads_) t.join();
   }
-  int size() const { return static_cast<int>(threads_.size()) + 1; }
 
   void run(int parts, const std::function<void(int)>& fn) {
     job_ = &fn;
@@ -90,25 +89,16 @@ Pool& pool() {
 }  // namespace
 
 // One job at a time: a call made while the pool is busy (from another JavaScript thread that loaded the addon, or
-// from inside a part) runs its parts on the calling thread instead of waiting.
+// from inside a part) runs its parts on the calling thread instead of waiting, as does one with more parts than cores.
 static std::mutex busy;
 
 void parallelParts(int parts, const std::function<void(int)>& fn) {
   std::unique_lock<std::mutex> lock(busy, std::try_to_lock);
-  if (parts <= 1 || maxThreads() == 1 || !lock.owns_lock()) {
+  if (parts <= 1 || parts > maxThreads() || !lock.owns_lock()) {
     for (int p = 0; p < parts; p++) fn(p);
     return;
   }
-  Pool& p = pool();
-  if (parts > p.size()) {
-    // Fold extra parts onto the pool's threads: thread t runs parts t, t + size, …
-    const int size = p.size();
-    p.run(size, [&](int t) {
-      for (int q = t; q < parts; q += size) fn(q);
-    });
-    return;
-  }
-  p.run(parts, fn);
+  pool().run(parts, fn);
 }
 
 }  // namespace lk

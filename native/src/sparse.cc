@@ -1,8 +1,9 @@
 // Products whose left operand is mostly zeros (the pixels of MNIST-like images): only its nonzeros are multiplied.
 //
 // The left operand is compressed into lists of (index, value) per output row — its rows for C = A·B, its columns for
-// C = Aᵀ·B — and each output row is accumulated in registers from the rows of B that its nonzeros select. With a
-// fifth of the entries nonzero this runs 1.3–1.6× faster than OpenBLAS's dense sgemm on the same cores (bench/).
+// C = Aᵀ·B — and each output row is accumulated in registers from the rows of B that its nonzeros select. Measured on
+// a 2-core EPYC with a fifth of A nonzero, 512×784 · 784×400 takes 1.04–1.24 ms against 1.57–1.60 ms for OpenBLAS's
+// dense sgemm on the same two cores.
 // Skipping a zero also skips 0·∞ = NaN, so a non-finite B shows only where a nonzero meets it.
 #include "kernels.h"
 #include "parallel.h"

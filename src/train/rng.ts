@@ -51,6 +51,7 @@ export function useNormalFiller(fill: NormalFiller | undefined): void {
 export class Rng {
   private state: number;
   private spare: number | undefined;
+  private readonly scratch = new Float64Array(2);
 
   constructor(seed: number) {
     this.state = seed >>> 0;
@@ -71,12 +72,9 @@ export class Rng {
       this.spare = undefined;
       return s;
     }
-    let u = 0;
-    while (u === 0) u = this.next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    const theta = 2 * Math.PI * this.next();
-    this.spare = r * Math.sin(theta);
-    return r * Math.cos(theta);
+    this.pair(this.scratch, 0);
+    this.spare = this.scratch[1];
+    return this.scratch[0];
   }
 
   /** n draws of normal(), in the same sequence, generated in Box–Muller pairs. */
@@ -92,15 +90,18 @@ export class Rng {
       this.state = filler(this.state, out.subarray(i, i + 2 * pairs));
       i += 2 * pairs;
     }
-    for (; i + 1 < n; i += 2) {
-      let u = 0;
-      while (u === 0) u = this.next();
-      const r = Math.sqrt(-2 * Math.log(u));
-      const theta = 2 * Math.PI * this.next();
-      out[i] = r * Math.cos(theta);
-      out[i + 1] = r * Math.sin(theta);
-    }
+    for (; i + 1 < n; i += 2) this.pair(out, i);
     if (i < n) out[i] = this.normal();
     return out;
+  }
+
+  /** One Box–Muller pair, r·cos θ and r·sin θ, into out[i] and out[i + 1]. */
+  private pair(out: Float32Array | Float64Array, i: number): void {
+    let u = 0;
+    while (u === 0) u = this.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    const theta = 2 * Math.PI * this.next();
+    out[i] = r * Math.cos(theta);
+    out[i + 1] = r * Math.sin(theta);
   }
 }
