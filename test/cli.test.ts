@@ -111,8 +111,8 @@ test('user errors: one line, exit code 1, and an existing run is not damaged', (
   const bad = join(dir, 'bad.csv');
   writeFileSync(bad, 'a,b\n1,2\nx,3\n');
   const cases: [string[], RegExp][] = [
-    [['train', '--model', 'ae', '--data', bad, '--out', run], /bad\.csv: line 3, column 1 \(a\): 'x' is not a finite number/],
-    [['train', '--model', 'ae', '--data', join(dir, 'missing.csv'), '--out', run], /missing\.csv: no such file or folder/],
+    [['train', '--model', 'ae', '--data', bad, '--out', run, '--force'], /bad\.csv: line 3, column 1 \(a\): 'x' is not a finite number/],
+    [['train', '--model', 'ae', '--data', join(dir, 'missing.csv'), '--out', run, '--force'], /missing\.csv: no such file or folder/],
     [['train', '--model', 'gan', '--data', csv], /option '--model <kind>' argument 'gan' is invalid/],
     [['train', '--model', 'ae', '--data', csv, '--latent', '0'], /--latent must be a positive integer, got '0'/],
     [['train', '--model', 'ae', '--data', csv, '--frobnicate'], /unknown option '--frobnicate'/],
@@ -120,6 +120,8 @@ test('user errors: one line, exit code 1, and an existing run is not damaged', (
     [['eval', join(dir, 'nowhere'), '--data', csv], /not a latentkit run/],
     [['eval', run, '--data', 'mnist'], /do not fit the model .* which takes \[16\]|16 feature columns|shape \[28,28,1\]/],
     [['sample', run], /sampling from the prior needs a VAE; this run is a 'ae' model/],
+    [['train', '--model', 'ae', '--data', csv, '--out', run], /holds a run already; pass --force to replace it/],
+    [['train', '--model', 'vae', '--data', csv, '--label-column', 'label', '--lr', '1000', '--epochs', '3', '--out', run, '--force'], /training (diverged|stopped) at epoch/],
   ];
   for (const [args, message] of cases) {
     const r = cli(...args);

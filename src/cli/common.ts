@@ -1,11 +1,11 @@
 // What every CLI command shares: backend and data flags, number parsing, JSON output, and error reporting.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKEND_PREFERENCES, parsePreference, selectBackend, type BackendInfo } from '../backend/select.js';
-import { head } from '../data/dataset.js';
+import { featureCount, head } from '../data/dataset.js';
 import { slidingWindows } from '../data/windows.js';
 import { loadData, type DataOptions, type LoadedData } from '../data/load.js';
 import { SCALING_KINDS, type ScalingKind, type Scaling } from '../data/scaling.js';
-import { UserError } from '../errors.js';
+import { check, UserError } from '../errors.js';
 
 export interface CommonFlags {
   json?: boolean;
@@ -21,6 +21,8 @@ export interface DataFlags {
   limit?: number;
   window?: number;
   stride?: number;
+  /** Held-out test rows in a file of the same format (train only). */
+  testData?: string;
 }
 
 /** A commander parser for a numeric flag that accepts values passing `ok`, described as `what` in the error. */
@@ -84,7 +86,13 @@ export async function useBackend(flags: CommonFlags): Promise<BackendInfo> {
 /** Loads --data; a saved scaling (from a trained run) is applied instead of fitting a new one. */
 export async function loadFlaggedData(flags: DataFlags, scaling?: Scaling, quiet = false, labelColumnOptional = false): Promise<LoadedData> {
   const options: DataOptions = { labels: flags.labels, labelColumn: flags.labelColumn, labelColumnOptional, header: flags.header, scale: flags.scale, scaling };
-  const loaded = await loadData(flags.data, options);
+  let loaded = await loadData(flags.data, options);
+  if (flags.testData) {
+    const test = (await loadData(flags.testData, { ...options, scaling: loaded.train.scaling })).train;
+    check(featureCount(test.shape) === featureCount(loaded.train.shape),
+      `${flags.testData}: examples of shape [${test.shape}] but ${flags.data} has [${loaded.train.shape}]`);
+    loaded = { ...loaded, test, heldOut: true };
+  }
   if (!quiet) for (const w of loaded.warnings) process.stderr.write(`latentkit: warning: ${w}\n`);
   const windowed = flags.window
     ? { ...loaded, train: slidingWindows(loaded.train, flags.window, flags.stride), test: slidingWindows(loaded.test, flags.window, flags.stride) }

@@ -2,6 +2,7 @@
 // The latentkit command line: one subcommand per task, each a thin layer over the library.
 import { Command } from 'commander';
 import '../node.js';
+import { VERSION } from '../version.js';
 import { trainCommand } from './train.js';
 import { useCommands } from './use.js';
 import { doctorCommand } from './doctor.js';
@@ -12,7 +13,7 @@ import { latentPlotCommands } from './latent-plots.js';
 
 const program = new Command('latentkit')
   .description('autoencoders and variational autoencoders on TensorFlow.js')
-  .version('0.1.0')
+  .version(VERSION)
   .showHelpAfterError('(run with --help for usage)');
 program.addCommand(trainCommand());
 for (const cmd of useCommands()) program.addCommand(cmd);

@@ -1,8 +1,14 @@
 // `latentkit train`: flags → model config → fit → evaluate → save the run with its pictures.
 import { Command, Option } from 'commander';
 import { basename, resolve } from 'node:path';
-import { subset, type Dataset } from '../data/dataset.js';
-import { saveRun } from '../io/run-dir.js';
+import { classCount, subset, type Dataset } from '../data/dataset.js';
+import { checkOutTarget, loadCheckpoint, readManifest, saveRun, type RunManifest, type TrainingSettings } from '../io/run-dir.js';
+import { lockDir } from '../io/atomic.js';
+import type { AutoencoderModel, LossTerms } from '../models/types.js';
+import type { FitResult, TrainerState } from '../train/trainer.js';
+import type { LoadedData } from '../data/load.js';
+import { fingerprint, scaleWarning } from '../data/fingerprint.js';
+import { VERSION } from '../version.js';
 import { createModel, defaultConfig, FAMILIES, type ModelConfig } from '../models/registry.js';
 import { ACTIVATIONS, MODEL_KINDS, type Activation, type ModelKind } from '../models/types.js';
 import { KL_SCHEDULES, type KlSchedule } from '../models/beta-vae.js';
@@ -20,8 +26,12 @@ import {
 import { describeTerms, progressCallbacks } from './progress.js';
 
 interface TrainFlags extends CommonFlags, DataFlags {
-  model: ModelKind;
+  model?: ModelKind;
   out?: string;
+  force?: boolean;
+  resume?: string;
+  from?: string;
+  checkpointEvery?: number;
   latent?: number;
   hidden?: number[];
   filters?: number[];
@@ -55,7 +65,7 @@ interface TrainFlags extends CommonFlags, DataFlags {
 }
 
 /** Turns the model flags into a config: the kind's defaults with the given flags changed; a flag the kind lacks is an error. */
-function configFromFlags(flags: TrainFlags, inputShape: number[], data: Dataset): ModelConfig {
+function configFromFlags(flags: TrainFlags & { model: ModelKind }, inputShape: number[], data: Dataset): ModelConfig {
   const given: [key: string, flag: string, value: unknown][] = [
     ['latentDim', '--latent', flags.latent], ['hiddenUnits', '--hidden', flags.hidden], ['activation', '--activation', flags.activation],
     ['seed', '--seed', flags.seed], ['loss', '--loss', flags.loss], ['likelihood', '--likelihood', flags.likelihood],
@@ -74,7 +84,7 @@ function configFromFlags(flags: TrainFlags, inputShape: number[], data: Dataset)
   const overrides: Record<string, unknown> = Object.fromEntries(set.map(([key, , value]) => [key, value]));
   if ('classes' in defaults) {
     check(data.labels, `--model ${flags.model} needs labelled data (--label-column for CSV, --labels for IDX, class subfolders for PNGs)`);
-    overrides.classes = Math.max(...data.labels) + 1;
+    overrides.classes = classCount(data.labels);
   }
   return defaultConfig(flags.model, inputShape, overrides as never);
 }
@@ -90,49 +100,183 @@ function splitValidation(data: Dataset, fractionHeld: number, seed: number): { t
   };
 }
 
-async function train(flags: TrainFlags): Promise<void> {
-  const backend = await useBackend(flags);
+/** The data flags a run recorded, as flags again. */
+function recordedDataFlags(settings: TrainingSettings): DataFlags {
+  const { spec, ...rest } = settings.data;
+  return { data: spec, ...rest };
+}
+
+function recordedSettings(manifest: RunManifest, run: string): TrainingSettings {
+  check(manifest.training, `${run}: records no training settings (saved by an older latentkit); train it again with explicit flags`);
+  return manifest.training;
+}
+
+/** Train and test data for the flags, a held-out test file included. */
+async function loadTrainingData(flags: TrainFlags): Promise<LoadedData> {
   const loaded = await loadFlaggedData(flags, undefined, flags.json);
-  const config = configFromFlags(flags, loaded.train.shape, loaded.train);
-  check(flags.patience === undefined || flags.validationSplit > 0, '--patience needs a validation set: set --validation-split above 0');
-  const { train: trainData, validation } = splitValidation(loaded.train, flags.validationSplit, flags.seed);
-  const out = resolve(flags.out ?? `runs/${flags.model}-${basename(flags.data).replace(/\..*$/, '')}`);
-  const model = createModel(config);
-  const progress = progressCallbacks(flags.epochs, trainData.size, Boolean(flags.json));
+  const warning = scaleWarning(loaded.train);
+  if (warning && !flags.json) process.stderr.write(`latentkit: warning: ${warning}\n`);
+  return loaded;
+}
+
+interface Session {
+  flags: TrainFlags;
+  model: AutoencoderModel;
+  loaded: LoadedData;
+  settings: TrainingSettings;
+  out: string;
+  backendName: string;
+  resume?: TrainerState;
+}
+
+/**
+ * Trains, checkpointing into `out` and stopping cleanly on SIGINT/SIGTERM (a checkpoint, then exit 130/143), and saves
+ * the finished run. A run that stopped on a non-finite or diverging loss throws before anything is saved.
+ */
+async function trainAndSave(s: Session): Promise<void> {
+  const { flags, model, loaded, settings, out } = s;
+  const { train: trainData, validation } = splitValidation(loaded.train, settings.validationSplit, settings.seed);
+  const progress = progressCallbacks(settings.epochs, trainData.size, Boolean(flags.json));
   if (!flags.json) {
-    process.stderr.write(`latentkit: training ${flags.model} on ${trainData.source}: ${trainData.size} examples of [${trainData.shape}]` +
-      `${validation ? `, ${validation.size} for validation` : ''}, backend ${backend.name}\n`);
+    process.stderr.write(`latentkit: ${s.resume ? `resuming at epoch ${s.resume.epoch}, batch ${s.resume.batch + 1}: ` : ''}training ` +
+      `${model.config.kind} on ${trainData.source}: ${trainData.size} examples of [${trainData.shape}]` +
+      `${validation ? `, ${validation.size} for validation` : ''}, backend ${s.backendName}\n`);
   }
-  const result = await fit(model, trainData, {
-    epochs: flags.epochs, batchSize: flags.batchSize, seed: flags.seed, adam: { learningRate: flags.lr },
-    validationData: validation, patience: flags.patience, callbacks: progress,
-  }).finally(() => progress.stop());
-  const test = evaluate(model, loaded.test);
+  const info = { data: { source: settings.data.spec, shape: loaded.train.shape }, scaling: loaded.train.scaling, backend: s.backendName, training: settings };
+  const abort = new AbortController();
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (name: NodeJS.Signals) => {
+    if (signal) process.exit(name === 'SIGINT' ? 130 : 143); // asked twice: stop now (the last checkpoint stays)
+    signal = name;
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  let result: FitResult;
+  try {
+    result = await fit(model, trainData, {
+      epochs: settings.epochs, batchSize: settings.batchSize, seed: settings.seed, adam: { learningRate: settings.learningRate },
+      validationData: validation, patience: settings.patience, callbacks: progress, resume: s.resume, signal: abort.signal,
+      checkpointEvery: settings.checkpointEvery,
+      onCheckpoint: async (state) => void (await saveRun(out, model, { ...info, history: state.history, checkpoint: state })),
+    }).finally(() => progress.stop());
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+  if (result.interrupted) {
+    const state = result.interrupted;
+    await saveRun(out, model, { ...info, history: state.history, checkpoint: state });
+    process.stderr.write(`latentkit: ${signal ?? 'stopped'}: saved a checkpoint at epoch ${state.epoch}, batch ${state.batch} in ${out}/; ` +
+      `continue with 'latentkit train --resume ${out}'\n`);
+    process.exit(signal === 'SIGTERM' ? 143 : 130);
+  }
+  if (result.skippedBatches > 0 && !flags.json) {
+    process.stderr.write(`latentkit: warning: skipped ${result.skippedBatches} batches with a non-finite loss or gradient\n`);
+  }
+  const { terms, where } = finalScore(model, loaded, validation);
+  check(!terms || Number.isFinite(terms.total), `the trained model's ${where} loss is ${terms?.total}; not saving it (lower --lr)`);
   const files: Record<string, Buffer> = {};
+  const shown = loaded.heldOut ? loaded.test : validation ?? loaded.train;
   if (isDrawable(model.inputShape)) {
-    files['reconstructions.png'] = reconstructionPng(model, loaded.test);
-    if (model.variational) files['samples.png'] = samplesPng(model, 64, flags.seed);
+    files['reconstructions.png'] = reconstructionPng(model, shown);
+    if (model.variational) files['samples.png'] = samplesPng(model, 64, settings.seed);
   }
-  await saveRun(out, model, {
-    data: { source: flags.data, shape: loaded.train.shape }, history: result.history, test, scaling: loaded.train.scaling,
-    backend: backend.name, files,
-  });
-  printResult(flags, { event: 'done', out, test, bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly, files: Object.keys(files) },
-    [
-      `test ${describeTerms(test, model.variational)} on ${loaded.test.source}` +
-        (result.stoppedEarly ? ` — stopped early, weights of epoch ${result.bestEpoch}` : ''),
-      `saved ${out}/ (encoder/, decoder/, latentkit.json, metrics.json${Object.keys(files).map((f) => ', ' + f).join('')})`,
-    ].join('\n'));
+  await saveRun(out, model, { ...info, history: result.history, test: loaded.heldOut ? terms : undefined, files });
+  printResult(flags, { event: 'done', out, test: loaded.heldOut ? terms : undefined, validation: loaded.heldOut ? undefined : terms,
+    bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly, files: Object.keys(files) },
+  [
+    (terms ? `${where} ${describeTerms(terms, model.variational)}` : 'no held-out data to score (pass --test-data or a --validation-split)') +
+      (result.stoppedEarly ? ` — stopped early, weights of epoch ${result.bestEpoch}` : ''),
+    `saved ${out}/ (encoder/, decoder/, latentkit.json, metrics.json${Object.keys(files).map((f) => ', ' + f).join('')})`,
+  ].join('\n'));
   model.dispose();
 }
+
+/** The score reported at the end: on held-out test rows, else on the validation rows (never the training rows as "test"). */
+function finalScore(model: AutoencoderModel, loaded: LoadedData, validation?: Dataset): { terms?: LossTerms; where: string } {
+  if (loaded.heldOut) return { terms: evaluate(model, loaded.test), where: `test on ${loaded.test.source}` };
+  if (validation) return { terms: evaluate(model, validation), where: `validation on ${validation.source}` };
+  return { where: 'no held-out data' };
+}
+
+async function resumeRun(flags: TrainFlags, given: Set<string>): Promise<void> {
+  const run = resolve(flags.resume!);
+  const foreign = [...given].filter((name) => !['resume', 'json', 'backend'].includes(name));
+  check(foreign.length === 0, () => `--resume continues with the run's recorded settings; drop ${foreign.map((f) => '--' + f.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())).join(', ')}`);
+  const unlock = lockDir(run);
+  const backend = await useBackend(flags);
+  const { model, manifest, state } = await loadCheckpoint(run);
+  const settings = recordedSettings(manifest, run);
+  if (settings.backend !== backend.name && !flags.json) {
+    process.stderr.write(`latentkit: warning: the run was trained on ${settings.backend}, resuming on ${backend.name}; the result will differ slightly\n`);
+  }
+  const loaded = await loadTrainingData({ ...flags, ...recordedDataFlags(settings) });
+  check(fingerprint(loaded.train) === settings.fingerprint,
+    `${settings.data.spec}: the data differs from what ${run} was trained on (fingerprint mismatch); resume needs the same data`);
+  try {
+    await trainAndSave({ flags, model, loaded, settings, out: run, backendName: backend.name, resume: state });
+  } finally {
+    unlock();
+  }
+}
+
+async function train(flags: TrainFlags, cmd: Command): Promise<void> {
+  const given = new Set(Object.keys(flags).filter((name) => cmd.getOptionValueSource(name) === 'cli'));
+  check(!(flags.resume && flags.from), '--resume and --from cannot be used together');
+  if (flags.resume) return resumeRun(flags, given);
+  let recorded: { config: ModelConfig; settings: TrainingSettings } | undefined;
+  if (flags.from) {
+    const manifest = await readManifest(flags.from);
+    recorded = { config: manifest.config, settings: recordedSettings(manifest, flags.from) };
+    const modelFlags = [...given].filter((name) => !TRAINING_FLAGS.has(name));
+    check(modelFlags.length === 0, () => `--from takes the model and data recorded in ${flags.from}; only training flags may change`);
+    const r = recorded.settings;
+    const keep = (name: keyof TrainFlags) => (given.has(name) ? { [name]: flags[name] } : {});
+    flags = {
+      ...flags, ...recordedDataFlags(r), model: recorded.config.kind, epochs: r.epochs, batchSize: r.batchSize, lr: r.learningRate,
+      seed: r.seed, validationSplit: r.validationSplit, patience: r.patience,
+      ...keep('epochs'), ...keep('batchSize'), ...keep('lr'), ...keep('seed'), ...keep('validationSplit'), ...keep('patience'),
+    };
+  }
+  check(flags.model, '--model is required (or --resume RUN to continue a run, or --from RUN to train one again)');
+  check(flags.data, '--data is required (mnist, fashion-mnist, a .csv / .idx / .idx.gz file, or a folder of PNGs)');
+  check(flags.patience === undefined || flags.validationSplit > 0, '--patience needs a validation set: set --validation-split above 0');
+  const out = resolve(flags.out ?? `runs/${flags.model}-${basename(flags.data).replace(/\..*$/, '')}`);
+  checkOutTarget(out, Boolean(flags.force));
+  const unlock = lockDir(out);
+  try {
+    const backend = await useBackend(flags);
+    const loaded = await loadTrainingData(flags);
+    const config = recorded?.config ?? configFromFlags(flags as TrainFlags & { model: ModelKind }, loaded.train.shape, loaded.train);
+    const settings: TrainingSettings = {
+      data: {
+        spec: flags.data, labels: flags.labels, labelColumn: flags.labelColumn, header: flags.header, scale: flags.scale, limit: flags.limit,
+        window: flags.window, stride: flags.window ? flags.stride : undefined, testData: flags.testData,
+      },
+      fingerprint: fingerprint(loaded.train), epochs: flags.epochs, batchSize: flags.batchSize, learningRate: flags.lr, seed: flags.seed,
+      validationSplit: flags.validationSplit, patience: flags.patience, checkpointEvery: flags.checkpointEvery, backend: backend.name,
+      version: VERSION,
+    };
+    await trainAndSave({ flags, model: createModel(config), loaded, settings, out, backendName: backend.name });
+  } finally {
+    unlock();
+  }
+}
+
+/** Flags that --from lets change: the rest (model and data) come from the recorded run. */
+const TRAINING_FLAGS = new Set(['from', 'out', 'force', 'epochs', 'batchSize', 'lr', 'seed', 'validationSplit', 'patience', 'checkpointEvery', 'json', 'backend']);
 
 export function trainCommand(): Command {
   const kinds = MODEL_KINDS.map((k) => `${k}: ${FAMILIES[k].description}`).join('; ');
   const cmd = new Command('train').description('train a model and save it as a run directory');
-  cmd.addOption(new Option('--model <kind>', `model kind (${kinds})`).choices(MODEL_KINDS as string[]).makeOptionMandatory());
-  withDataFlags(cmd, true);
+  cmd.addOption(new Option('--model <kind>', `model kind (${kinds})`).choices(MODEL_KINDS as string[]));
+  withDataFlags(cmd, false);
   cmd
-    .option('--out <dir>', 'run directory to write (default runs/<model>-<data>)')
+    .option('--test-data <file>', 'held-out test rows in the format of --data (scaled as the training rows)')
+    .option('--out <dir>', 'run directory to write (default runs/<model>-<data>); an existing run is replaced only with --force')
+    .option('--force', 'replace the run at --out')
+    .option('--resume <run>', 'continue an interrupted run from its checkpoint (same data, settings and seed)')
+    .option('--from <run>', 'train again with the model and settings recorded in a run')
+    .option('--checkpoint-every <n>', 'epochs between checkpoints (0: none; default every epoch for runs over a minute)', nonNegativeInt('--checkpoint-every'))
     .option('--latent <n>', 'latent (code) dimension', positiveInt('--latent'))
     .option('--hidden <units>', 'dense kinds: comma-separated hidden layer widths, e.g. 400 or 512,256 ("" for none)', intList('--hidden'))
     .option('--filters <list>', 'conv kinds: comma-separated filters of the stride-2 convolutions, e.g. 32,64', intList('--filters'))

@@ -19,6 +19,16 @@ export interface Dataset {
   scaling?: Scaling;
 }
 
+/** The largest class label latentkit reads (a conditional model allocates one input per class). */
+export const MAX_LABEL = 9999;
+
+/** The number of classes labels 0..max make (0 without labels); a loop, as a spread of 200k labels overflows the stack. */
+export function classCount(labels: Int32Array | undefined): number {
+  let max = -1;
+  for (const c of labels ?? []) if (c > max) max = c;
+  return max + 1;
+}
+
 export function featureCount(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -29,7 +39,11 @@ export function makeDataset(fields: Dataset): Dataset {
   check(d > 0 && fields.shape.every((s) => Number.isInteger(s) && s > 0), `${fields.source}: bad example shape [${fields.shape}]`);
   check(fields.values.length === fields.size * d,
     `${fields.source}: ${fields.values.length} values do not make ${fields.size} examples of shape [${fields.shape}]`);
-  if (fields.labels) check(fields.labels.length === fields.size, `${fields.source}: ${fields.labels.length} labels for ${fields.size} examples`);
+  if (fields.labels) {
+    check(fields.labels.length === fields.size, `${fields.source}: ${fields.labels.length} labels for ${fields.size} examples`);
+    const bad = fields.labels.findIndex((c) => c < 0 || c > MAX_LABEL);
+    check(bad < 0, () => `${fields.source}: example ${bad} has label ${fields.labels![bad]}; labels must be class numbers 0..${MAX_LABEL}`);
+  }
   if (fields.values instanceof Float32Array) {
     const bad = fields.values.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {

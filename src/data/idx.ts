@@ -77,7 +77,10 @@ export async function loadIdx(imagesPath: string, labelsPath?: string): Promise<
     const l = await readIdx(labelsPath);
     check(l.dims.length === 1, `${labelsPath}: labels must be one-dimensional, found shape [${l.dims}]`);
     check(l.dims[0] === n, `${labelsPath}: ${l.dims[0]} labels but ${imagesPath} holds ${n} images`);
-    labels = Int32Array.from(l.values);
+    const values = Array.from(l.values as ArrayLike<number>);
+    const bad = values.findIndex((v) => !Number.isInteger(v));
+    check(bad < 0, () => `${labelsPath}: label ${bad} is ${values[bad]}; labels must be integers`);
+    labels = Int32Array.from(values);
   }
   return makeDataset({ source: imagesPath, values: images.values, shape, size: n, labels });
 }

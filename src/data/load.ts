@@ -15,16 +15,18 @@ export interface DataOptions extends CsvOptions {
 export interface LoadedData {
   /** The training rows (an embedded set's train split, or a whole file). */
   train: Dataset;
-  /** The held-out rows (an embedded set's test split, or the whole file again). */
+  /** The held-out rows (an embedded set's test split), or for a file the whole file again (see `heldOut`). */
   test: Dataset;
+  /** Whether `test` is really held out (an embedded set's test split, or a separate test file). */
+  heldOut: boolean;
   warnings: string[];
 }
 
-const whole = (data: Dataset): LoadedData => ({ train: data, test: data, warnings: [] });
+const whole = (data: Dataset): LoadedData => ({ train: data, test: data, heldOut: false, warnings: [] });
 
 /** Loads `spec`: `mnist`, `fashion-mnist`, a .idx / .idx.gz / .csv file, or a folder of PNG images. */
 export async function loadData(spec: string, options: DataOptions = {}): Promise<LoadedData> {
-  if (isEmbeddedName(spec)) return loadEmbedded(spec);
+  if (isEmbeddedName(spec)) return { ...(await loadEmbedded(spec)), heldOut: true };
   if (!existsSync(spec)) {
     throw new UserError(`${spec}: no such file or folder (and not an embedded dataset: ${EMBEDDED_NAMES.join(', ')})`);
   }

@@ -1,10 +1,34 @@
-// A tfjs IOHandler for a folder on disk: model.json + weights.bin, the standard tfjs layers-model files.
+// A tfjs IOHandler for a folder on disk: model.json + weights.bin, the standard tfjs layers-model files. A run folder
+// is untrusted input (people share them): every file it names must be a regular file inside the folder, of the size
+// its manifest implies, read only after those checks.
 import * as tf from '../backend/tfjs.js';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, writeFile, mkdir } from 'node:fs/promises';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { UserError } from '../errors.js';
 
-const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2, complex64: 8 };
+const BYTES = { float32: 4, int32: 4, bool: 1 } as const;
+
+/** The largest model.json and the most weight bytes a run may hold (a 4 GB model is far beyond latentkit's models). */
+export const MAX_MODEL_JSON_BYTES = 16 * 2 ** 20;
+export const MAX_WEIGHT_BYTES = 2 ** 31;
+
+/** A weight file name: one plain name in the model's own folder (no separators, no '..', not hidden). */
+const weightFileName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'a plain file name in the model folder');
+
+const weightSpec = z.object({
+  name: z.string().min(1),
+  shape: z.array(z.number().int().nonnegative().max(2 ** 31)).max(8),
+  dtype: z.enum(['float32', 'int32', 'bool']),
+}).passthrough();
+
+const modelJsonSchema = z.object({
+  modelTopology: z.object({}).passthrough(),
+  format: z.string().optional(),
+  weightsManifest: z.array(z.object({ paths: z.array(weightFileName).min(1).max(64), weights: z.array(weightSpec) })).max(64),
+}).passthrough();
 
 /** Saves a LayersModel's topology and weights into `dir` (which the caller makes atomic). */
 export function folderSaveHandler(dir: string): tf.io.IOHandler {
@@ -26,39 +50,99 @@ export function folderSaveHandler(dir: string): tf.io.IOHandler {
   };
 }
 
-async function read(path: string): Promise<Buffer> {
+/** Reads `path` only if it is a regular file (not a link, FIFO or device) of at most `maxBytes` (or exactly `exact`). */
+export async function readRegularFile(path: string, limit: { maxBytes?: number; exact?: number }): Promise<Buffer> {
+  let info;
   try {
-    return await readFile(path);
+    info = await lstat(path);
   } catch (err) {
     throw new UserError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+  if (info.isSymbolicLink()) throw new UserError(`${path}: is a symbolic link; a run's files must be regular files inside it`);
+  if (!info.isFile()) throw new UserError(`${path}: not a regular file`);
+  if (limit.exact !== undefined && info.size !== limit.exact) {
+    throw new UserError(`${path}: ${info.size} bytes, but the model lists ${limit.exact}; the run is truncated or corrupt`);
+  }
+  if (limit.maxBytes !== undefined && info.size > limit.maxBytes) {
+    throw new UserError(`${path}: ${info.size} bytes is more than the ${limit.maxBytes} this file may hold`);
+  }
+  // O_NOFOLLOW: the file cannot be swapped for a link between the check and the read.
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch((err) => {
+    throw new UserError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  });
+  try {
+    const data = await handle.readFile();
+    if (limit.exact !== undefined && data.length !== limit.exact) throw new UserError(`${path}: changed while being read`);
+    return data;
+  } finally {
+    await handle.close();
+  }
 }
 
-/** Loads `dir/model.json` and its weights, checking that the weight file holds exactly what the manifest lists. */
+function specBytes(spec: z.infer<typeof weightSpec>): number {
+  return spec.shape.reduce((a, b) => a * b, 1) * BYTES[spec.dtype];
+}
+
+/** Parses and checks model.json against the layers-model format, with the first problem as a one-line error. */
+function parseModelJson(text: string, path: string): z.infer<typeof modelJsonSchema> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${path}: not valid JSON (${(err as Error).message}); the run is corrupt`);
+  }
+  const parsed = modelJsonSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`${path}: not a tfjs layers model: '${issue.path.join('.') || '(root)'}' ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Loads `dir/model.json` and its weights, confined to `dir`, checking that the weight files hold what it lists. */
 export function folderLoadHandler(dir: string): tf.io.IOHandler {
   return {
     load: async () => {
       const jsonPath = join(dir, 'model.json');
-      let modelJson: tf.io.ModelJSON;
-      try {
-        modelJson = JSON.parse((await read(jsonPath)).toString('utf8'));
-      } catch (err) {
-        if (err instanceof UserError) throw err;
-        throw new UserError(`${jsonPath}: not valid JSON (${(err as Error).message}); the run is corrupt`);
+      const modelJson = parseModelJson((await readRegularFile(jsonPath, { maxBytes: MAX_MODEL_JSON_BYTES })).toString('utf8'), jsonPath);
+      const specs = modelJson.weightsManifest.flatMap((group) => group.weights);
+      const expected = specs.reduce((sum, s) => sum + specBytes(s), 0);
+      if (expected > MAX_WEIGHT_BYTES) throw new UserError(`${jsonPath}: lists ${expected} bytes of weights, more than latentkit loads (${MAX_WEIGHT_BYTES})`);
+      const paths = modelJson.weightsManifest.flatMap((group) => group.paths);
+      const sizes = await Promise.all(paths.map(async (p) => {
+        const info = await lstat(join(dir, p)).catch(() => undefined);
+        if (!info) throw new UserError(`${join(dir, p)}: missing; the run is incomplete`);
+        if (!info.isFile()) throw new UserError(`${join(dir, p)}: not a regular file (a link, folder or device); the run is corrupt`);
+        return info.size;
+      }));
+      const total = sizes.reduce((a, b) => a + b, 0);
+      if (total !== expected) {
+        throw new UserError(`${dir}: weight files hold ${total} bytes but model.json lists ${expected}; the run is truncated or corrupt`);
       }
-      if (!modelJson?.modelTopology || !Array.isArray(modelJson.weightsManifest)) {
-        throw new UserError(`${jsonPath}: not a tfjs layers model (no modelTopology or weightsManifest)`);
-      }
-      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-        const specs = manifest.flatMap((group) => group.weights);
-        const buffers = await Promise.all(manifest.flatMap((group) => group.paths).map((p) => read(join(dir, p))));
-        const data = Buffer.concat(buffers);
-        const expected = specs.reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * (BYTES[s.dtype] ?? 4), 0);
-        if (data.length !== expected) {
-          throw new UserError(`${dir}: weight files hold ${data.length} bytes but model.json lists ${expected}; the run is truncated or corrupt`);
-        }
-        return [specs, data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)];
-      });
+      const buffers = [];
+      for (let i = 0; i < paths.length; i++) buffers.push(await readRegularFile(join(dir, paths[i]), { exact: sizes[i] }));
+      const data = Buffer.concat(buffers);
+      const floats = specs.every((s) => s.dtype === 'float32') && data.length % 4 === 0
+        ? new Float32Array(data.buffer, data.byteOffset, data.length / 4) : undefined;
+      if (floats && !floats.every(Number.isFinite)) throw new UserError(`${dir}: weights hold NaN or infinite values; the run is corrupt`);
+      return {
+        modelTopology: modelJson.modelTopology,
+        format: modelJson.format,
+        weightSpecs: specs as tf.io.WeightsManifestEntry[],
+        weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
+      };
     },
   };
+}
+
+/** Loads a layers model from `dir`, turning tfjs's errors on a malformed topology or mismatched weights into one line. */
+export async function loadLayersFolder(dir: string): Promise<tfl.LayersModel> {
+  const handler = folderLoadHandler(dir);
+  const artifacts = await handler.load!();
+  try {
+    return await tfl.loadLayersModel({ load: async () => artifacts });
+  } catch (err) {
+    const message = String((err as Error).message ?? err).split('\n')[0];
+    throw new UserError(`${join(dir, 'model.json')}: cannot build the model (${message}); the run is corrupt or from another tool`);
+  }
 }

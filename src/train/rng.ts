@@ -48,6 +48,12 @@ export function useNormalFiller(fill: NormalFiller | undefined): void {
  * computes the same double-precision formulas (libm's log, cos and sin for V8's), so its float32 draws agree with
  * these to the last bit but for rare ties of rounding.
  */
+export interface RngState {
+  state: number;
+  /** The second normal of a Box–Muller pair, not yet drawn. */
+  spare?: number;
+}
+
 export class Rng {
   private state: number;
   private spare: number | undefined;
@@ -55,6 +61,17 @@ export class Rng {
 
   constructor(seed: number) {
     this.state = seed >>> 0;
+  }
+
+  /** The generator's whole state (for checkpoints): the next draws of a generator restored from it are the same. */
+  get snapshot(): RngState {
+    return { state: this.state, ...(this.spare !== undefined && { spare: this.spare }) };
+  }
+
+  static restore(saved: RngState): Rng {
+    const rng = new Rng(saved.state);
+    rng.spare = saved.spare;
+    return rng;
   }
 
   /** A uniform float in [0, 1): mulberry32's next output. */

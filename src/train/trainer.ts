@@ -7,9 +7,11 @@ import { featureCount } from '../data/dataset.js';
 import type { AutoencoderModel, LossTensors, LossTerms } from '../models/types.js';
 import { countActiveUnits } from '../tasks/latent.js';
 import { head } from '../data/dataset.js';
+import { permutation, Rng, type RngState } from './rng.js';
+import { DEFAULT_GUARD, TrainingGuard, TrainingStopped, type GuardArgs, type GuardState } from './guard.js';
+import { adamSnapshot, restoreAdam, type AdamState } from './optimizer-state.js';
 
 const ACTIVE_UNIT_EXAMPLES = 1000;
-import { mulberry32, permutation, Rng } from './rng.js';
 
 export interface AdamArgs {
   learningRate: number;
@@ -59,6 +61,15 @@ export interface FitArgs {
   /** Stop after this many epochs without a lower validation loss, and restore the best weights. */
   patience?: number;
   callbacks?: TrainCallbacks;
+  /** Continue from a checkpoint (the model already holds its weights). */
+  resume?: TrainerState;
+  /** When aborted, training stops after the current batch and returns its state in `interrupted`. */
+  signal?: AbortSignal;
+  /** Epochs between checkpoints (0: none); by default every epoch of a run expected to last over a minute. */
+  checkpointEvery?: number;
+  /** Saves a checkpoint; the model holds the weights that go with `state`. */
+  onCheckpoint?(state: TrainerState): Promise<void>;
+  guard?: Partial<GuardArgs>;
 }
 
 export interface FitResult {
@@ -66,6 +77,10 @@ export interface FitResult {
   /** The epoch whose weights the model holds at the end. */
   bestEpoch: number;
   stoppedEarly: boolean;
+  /** Batches skipped for a non-finite loss or gradient. */
+  skippedBatches: number;
+  /** Set when `signal` stopped the run: the state to resume from. */
+  interrupted?: TrainerState;
 }
 
 /** What a caller passes to fit: epochs, and any FitArgs to change from the defaults. */
@@ -84,10 +99,42 @@ function checkData(model: AutoencoderModel, data: Dataset): void {
 
 const TERMS = ['total', 'reconstruction', 'kl', 'penalty'] as const;
 
+export interface TermSumsState {
+  sums: Record<string, number>;
+  count: number;
+}
+
+/** Everything a run needs to continue exactly where it stopped (the model's weights are saved beside it). */
+export interface TrainerState {
+  /** The epoch to continue (1-based) and the batches of it already done. */
+  epoch: number;
+  batch: number;
+  /** Seconds already spent in this epoch. */
+  epochSeconds: number;
+  /** The shuffling generator at the start of `epoch`, and the noise generator now. */
+  shuffle: RngState;
+  noise: RngState;
+  sums: TermSumsState;
+  history: EpochMetrics[];
+  guard: GuardState;
+  adam: AdamState;
+  /** Early stopping: the best validation loss so far, its epoch and weights. */
+  best?: { loss: number; epoch: number; weights: Float32Array[] };
+}
+
 /** Running, example-weighted sums of loss terms; `penalty` is reported only by models that have one. */
 class TermSums {
-  private readonly sums: Record<string, number> = {};
-  private count = 0;
+  private readonly sums: Record<string, number>;
+  private count: number;
+
+  constructor(saved?: TermSumsState) {
+    this.sums = { ...saved?.sums };
+    this.count = saved?.count ?? 0;
+  }
+
+  get snapshot(): TermSumsState {
+    return { sums: { ...this.sums }, count: this.count };
+  }
 
   /** Adds the batch means of `terms` for `n` examples. */
   add(means: Partial<Record<(typeof TERMS)[number], number>>, n: number): void {
@@ -96,7 +143,7 @@ class TermSums {
   }
 
   means(): LossTerms {
-    const m = (name: string) => (this.sums[name] ?? 0) / this.count;
+    const m = (name: string) => (this.count > 0 ? (this.sums[name] ?? 0) / this.count : NaN);
     return { total: m('total'), reconstruction: m('reconstruction'), kl: m('kl'), ...('penalty' in this.sums && { penalty: m('penalty') }) };
   }
 }
@@ -130,13 +177,31 @@ function snapshot(variables: tf.Variable[]): tf.Tensor[] {
   return variables.map((v) => tf.clone(v));
 }
 
-/** Lets timers (progress bars) and, in a browser, the page run between batches. */
+const copyOut = (tensors: tf.Tensor[]): Float32Array[] => tensors.map((t) => Float32Array.from(t.dataSync() as Float32Array));
+
+/** Lets timers (progress bars), signal handlers and, in a browser, the page run between batches. */
 const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
+/** Whether every gradient is finite: one sum per gradient, NaN or ±∞ anywhere makes the total non-finite. */
+function gradientsFinite(grads: tf.NamedTensorMap): boolean {
+  const tensors = Object.values(grads);
+  if (tensors.length === 0) return true;
+  return Number.isFinite(tf.tidy(() => tf.addN(tensors.map((g) => g.sum()))).dataSync()[0]);
+}
+
+/** Whether to checkpoint after `epoch`: every `every` epochs, or by default every epoch of a run expected to last over a minute. */
+function checkpointDue(opts: FitArgs, epoch: number, epochSeconds: number): boolean {
+  if (!opts.onCheckpoint || epoch >= opts.epochs) return false;
+  if (opts.checkpointEvery === undefined) return epochSeconds * opts.epochs > 60;
+  return opts.checkpointEvery > 0 && epoch % opts.checkpointEvery === 0;
+}
+
 /**
- * Trains `model` on `data` with Adam; the same seed on the same backend gives the same metrics.
- * Stochastic models draw one noise sample per example and step, from the seeded Rng.
+ * Trains `model` on `data` with Adam; the same seed on the same backend gives the same metrics, and a run resumed from
+ * a checkpoint ends with the same weights as an uninterrupted one. Stochastic models draw one noise sample per example
+ * and step, from the seeded Rng. Batches with non-finite loss or gradients are skipped before the update; a diverging
+ * run stops with TrainingStopped and the weights of its last good epoch.
  */
 export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptions): Promise<FitResult> {
   const opts: FitArgs = { ...DEFAULT_FIT, ...args, adam: { ...DEFAULT_ADAM, ...args.adam } };
@@ -149,41 +214,60 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
   await ensureTrainable([...model.encoder.layers, ...model.decoder.layers].map((l) => l.getClassName()));
   const optimizer = createAdam(opts.adam);
   const variables = model.trainableVariables();
-  const shuffleRandom = mulberry32(opts.seed);
-  const rng = new Rng(opts.seed + 1);
-  const history: EpochMetrics[] = [];
+  const resumed = opts.resume;
+  if (resumed) await restoreTrainer(resumed, variables, optimizer);
+  const shuffle = resumed ? Rng.restore(resumed.shuffle) : new Rng(opts.seed);
+  const rng = resumed ? Rng.restore(resumed.noise) : new Rng(opts.seed + 1);
+  const guard = new TrainingGuard({ ...DEFAULT_GUARD, ...opts.guard }, resumed?.guard);
+  const history: EpochMetrics[] = resumed ? [...resumed.history] : [];
   let best = { loss: Infinity, epoch: 0, weights: undefined as tf.Tensor[] | undefined };
+  if (resumed?.best) best = { ...resumed.best, weights: resumed.best.weights.map((w, i) => tf.tensor(w, variables[i].shape)) };
+  let lastGood = snapshot(variables);
   let stoppedEarly = false;
   const batches = Math.ceil(data.size / opts.batchSize);
+  const capture = async (epoch: number, batch: number, shuffleAtStart: RngState, sums: TermSums, epochSeconds: number): Promise<TrainerState> => ({
+    epoch, batch, epochSeconds, shuffle: shuffleAtStart, noise: rng.snapshot, sums: sums.snapshot, history: [...history],
+    guard: { ...guard.state }, adam: await adamSnapshot(optimizer, variables),
+    ...(best.weights && { best: { loss: best.loss, epoch: best.epoch, weights: copyOut(best.weights) } }),
+  });
   try {
-    for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-      const started = performance.now();
-      const order = opts.shuffle ? permutation(data.size, shuffleRandom) : undefined;
-      const sums = new TermSums();
+    for (let epoch = resumed?.epoch ?? 1; epoch <= opts.epochs; epoch++) {
+      const continuing = resumed !== undefined && epoch === resumed.epoch;
+      const started = performance.now() - (continuing ? resumed.epochSeconds * 1000 : 0);
+      const shuffleAtStart = shuffle.snapshot;
+      const order = opts.shuffle ? permutation(data.size, () => shuffle.next()) : undefined;
+      const sums = new TermSums(continuing ? resumed.sums : undefined);
       model.beginEpoch?.(epoch, opts.epochs);
-      for (let b = 0; b < batches; b++) {
+      for (let b = continuing ? resumed.batch : 0; b < batches; b++) {
         const start = b * opts.batchSize;
         const end = Math.min(start + opts.batchSize, data.size);
         let terms: LossTensors | undefined;
         let scalars: tf.Scalar[] = [];
+        let means: Record<string, number> = {};
+        let applied = false;
         tf.tidy(() => {
           const x = batchTensor(data, start, end, order, model.classes);
-          optimizer.minimize(() => {
+          const { grads } = optimizer.computeGradients(() => {
             terms = model.lossTerms(x, rng, true);
             scalars = keptMeans(terms);
-            return terms.total.mean();
-          }, false, variables);
+            return terms.total.mean() as tf.Scalar;
+          }, variables);
+          means = readMeans(terms!, scalars);
+          applied = guard.admitBatch(means.total, gradientsFinite(grads), `epoch ${epoch}, batch ${b + 1}`);
+          if (applied) optimizer.applyGradients(grads);
         });
-        const means = readMeans(terms!, scalars);
         tf.dispose(scalars);
-        const loss = means.total;
-        sums.add(means, end - start);
-        check(Number.isFinite(loss), `training diverged: loss is ${loss} at epoch ${epoch}, batch ${b + 1}; lower the learning rate`);
-        opts.callbacks?.onBatchEnd?.({ epoch, batch: b + 1, batches, loss, seen: end });
-        if (b % 8 === 7) await yieldToEventLoop();
+        if (applied) sums.add(means, end - start);
+        opts.callbacks?.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: means.total, seen: end });
+        if (b % 8 === 7 || opts.signal?.aborted) await yieldToEventLoop();
+        if (opts.signal?.aborted && b + 1 < batches) {
+          return { history, bestEpoch: best.epoch, stoppedEarly: false, skippedBatches: guard.state.skipped,
+            interrupted: await capture(epoch, b + 1, shuffleAtStart, sums, (performance.now() - started) / 1000) };
+        }
       }
       const train = sums.means();
       const validation = opts.validationData ? evaluate(model, opts.validationData) : undefined;
+      if (validation) guard.admitValidation(validation.total, epoch);
       const seconds = (performance.now() - started) / 1000;
       const metrics: EpochMetrics = { epoch, train, validation, seconds, samplesPerSecond: data.size / seconds };
       if (model.variational) {
@@ -194,20 +278,41 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
         }
       }
       history.push(metrics);
+      tf.dispose(lastGood);
+      lastGood = snapshot(variables);
       opts.callbacks?.onEpochEnd?.(metrics);
-      if (opts.patience === undefined || !validation) continue;
-      if (validation.total < best.loss) {
-        tf.dispose(best.weights);
-        best = { loss: validation.total, epoch, weights: snapshot(variables) };
-      } else if (epoch - best.epoch >= opts.patience) {
-        stoppedEarly = true;
-        break;
+      if (opts.patience !== undefined && validation) {
+        if (validation.total < best.loss) {
+          tf.dispose(best.weights);
+          best = { loss: validation.total, epoch, weights: snapshot(variables) };
+        } else if (epoch - best.epoch >= opts.patience) {
+          stoppedEarly = true;
+          break;
+        }
       }
+      const next = new TermSums();
+      if (opts.signal?.aborted && epoch < opts.epochs) {
+        return { history, bestEpoch: best.epoch, stoppedEarly: false, skippedBatches: guard.state.skipped,
+          interrupted: await capture(epoch + 1, 0, shuffle.snapshot, next, 0) };
+      }
+      if (checkpointDue(opts, epoch, seconds)) await opts.onCheckpoint!(await capture(epoch + 1, 0, shuffle.snapshot, next, 0));
     }
     if (best.weights && best.epoch !== history.length) variables.forEach((v, i) => v.assign(best.weights![i]));
-    return { history, bestEpoch: best.weights ? best.epoch : history.length, stoppedEarly };
+    return { history, bestEpoch: best.weights ? best.epoch : history.length, stoppedEarly, skippedBatches: guard.state.skipped };
+  } catch (err) {
+    if (err instanceof TrainingStopped) variables.forEach((v, i) => v.assign(lastGood[i]));
+    throw err;
   } finally {
     tf.dispose(best.weights);
+    tf.dispose(lastGood);
     optimizer.dispose();
   }
+}
+
+/** Puts a checkpoint's optimizer state back (the caller has loaded the checkpoint's weights into the model). */
+async function restoreTrainer(state: TrainerState, variables: tf.Variable[], optimizer: tf.Optimizer): Promise<void> {
+  const shapes = variables.map((v) => v.size);
+  check(state.adam.m.length === variables.length && state.adam.m.every((m, i) => m.length === shapes[i]),
+    'the checkpoint\'s optimizer state does not fit this model\'s variables; the checkpoint is from another model');
+  await restoreAdam(optimizer, variables, state.adam);
 }

@@ -3,6 +3,7 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '../tfjs.js';
 import type { NativeAddon } from './addon.js';
 import type { AdamArgs } from '../../train/trainer.js';
+import type { AdamState } from '../../train/optimizer-state.js';
 
 /** Float32Arrays this optimizer allocated for weights: only these are safe to write in place. */
 const owned = new WeakSet<Float32Array>();
@@ -58,6 +59,25 @@ export class NativeAdam extends tf.Optimizer {
         epsilon, 1 - this.accBeta1, 1 - this.accBeta2);
     }
     this.incrementIterations();
+  }
+
+  /** Moments of `variables` (in their order), the step count and the bias-correction products, copied out. */
+  snapshot(variables: tf.Variable[]): AdamState {
+    const zeros = (v: tf.Variable) => new Float32Array(v.size);
+    return {
+      step: this.iterations,
+      accBeta1: this.accBeta1, accBeta2: this.accBeta2,
+      m: variables.map((v) => Float32Array.from(this.moments.get(v.name)?.m ?? zeros(v))),
+      v: variables.map((v) => Float32Array.from(this.moments.get(v.name)?.v ?? zeros(v))),
+    };
+  }
+
+  /** Continues from a snapshot taken for variables of the same shapes, in the same order. */
+  restore(variables: tf.Variable[], state: AdamState): void {
+    variables.forEach((variable, i) => this.moments.set(variable.name, { m: Float32Array.from(state.m[i]), v: Float32Array.from(state.v[i]) }));
+    this.accBeta1 = state.accBeta1;
+    this.accBeta2 = state.accBeta2;
+    this.iterations_ = state.step;
   }
 
   override dispose(): void {
