@@ -6,6 +6,7 @@ import { slidingWindows } from '../data/windows.js';
 import { loadData, type DataOptions, type LoadedData } from '../data/load.js';
 import { SCALING_KINDS, type ScalingKind, type Scaling } from '../data/scaling.js';
 import { check, UserError } from '../errors.js';
+import type { TrainingSettings } from '../io/run-dir.js';
 
 export interface CommonFlags {
   json?: boolean;
@@ -60,11 +61,10 @@ export function withCommon(cmd: Command): Command {
 }
 
 /** Adds the flags that say how to read --data. */
-export function withDataFlags(cmd: Command, required: boolean): Command {
-  const data = '--data <spec>';
-  const help = 'mnist, fashion-mnist, a .csv / .idx / .idx.gz file, or a folder of PNGs';
-  (required ? cmd.requiredOption(data, help) : cmd.option(data, help));
+export function withDataFlags(cmd: Command, defaultsToRecorded: boolean): Command {
+  const help = `mnist, fashion-mnist, a .csv / .idx / .idx.gz file, or a folder of PNGs${defaultsToRecorded ? ' (default: the data the run was trained on)' : ''}`;
   return cmd
+    .option('--data <spec>', help)
     .option('--labels <file>', 'IDX labels file for IDX images')
     .option('--label-column <name>', 'CSV column with integer labels (name or 0-based index); not a feature')
     .option('--header', 'the CSV has a header row (default: detected)')
@@ -73,6 +73,12 @@ export function withDataFlags(cmd: Command, required: boolean): Command {
     .option('--limit <n>', 'use only the first n examples of each split', positiveInt('--limit'))
     .option('--window <n>', 'CSV time series: cut the rows into windows of n time steps (for seq-ae)', positiveInt('--window'))
     .option('--stride <n>', 'with --window: rows between window starts', positiveInt('--stride'), 1);
+}
+
+/** The data flags a run recorded when it was trained, as flags again. */
+export function recordedDataFlags(settings: TrainingSettings): DataFlags {
+  const { spec, ...rest } = settings.data;
+  return { data: spec, ...rest };
 }
 
 export async function useBackend(flags: CommonFlags): Promise<BackendInfo> {

@@ -1,10 +1,11 @@
 // `latentkit compress` / `decompress`: codes quantized to 8 or 16 bits in a file tied to the run's model.
 import { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { batchTensor, featureCount } from '../data/dataset.js';
 import { invertScaling } from '../data/scaling.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { MAX_WEIGHT_BYTES, readRegularFile } from '../io/layers-files.js';
+import { check } from '../errors.js';
 import { loadRun } from '../io/run-dir.js';
 import { decodeCodes, encodeDataset } from '../tasks/latent.js';
 import { modelFingerprint, packCodes, psnr, unpackCodes } from '../tasks/compression.js';
@@ -32,13 +33,10 @@ async function compress(run: string, flags: UseFlags & { bits: number }): Promis
 async function decompress(run: string, file: string, flags: CommonFlags & { out: string; columns: number }): Promise<void> {
   await useBackend(flags);
   const { model, manifest } = await loadRun(run);
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    throw new UserError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  const { codes, count } = unpackCodes(bytes, modelFingerprint(model), file);
+  const bytes = await readRegularFile(file, { maxBytes: MAX_WEIGHT_BYTES });
+  const { codes, count, latentDim, shape } = unpackCodes(bytes, modelFingerprint(model), file);
+  check(latentDim === model.latentDim && shape.join() === model.inputShape.join(),
+    `${file}: codes of ${latentDim} dimensions for examples [${shape}], but ${run} has ${model.latentDim} for [${model.inputShape}]`);
   const decoded = decodeCodes(model, codes);
   if (flags.out.toLowerCase().endsWith('.png')) {
     if (!isDrawable(model.inputShape)) throw new UserError(`examples of shape [${model.inputShape}] are not images; write a .csv instead`);

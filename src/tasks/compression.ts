@@ -81,17 +81,25 @@ export function unpackCodes(bytes: Uint8Array, fingerprint: Uint8Array, source =
   const rank = view.getUint8(7);
   const count = view.getUint32(24, true);
   const latentDim = view.getUint16(28, true);
+  check(bits === 8 || bits === 16, `${source}: header says ${bits} bits per code; the file is corrupt`);
+  check(count > 0 && latentDim > 0, `${source}: header says ${count} codes of ${latentDim} dimensions; the file is corrupt`);
+  check(rank >= 1 && rank <= 4 && bytes.length >= 30 + 4 * rank, `${source}: header says an example shape of rank ${rank}; the file is corrupt`);
   const shape = Array.from({ length: rank }, (_, i) => view.getUint32(30 + 4 * i, true));
+  check(shape.every((s) => s > 0), `${source}: header says an example shape [${shape}]; the file is corrupt`);
   const ranges = 30 + 4 * rank;
   const headerBytes = ranges + 8 * latentDim;
   const expected = headerBytes + count * latentDim * (bits / 8);
   if (bytes.length !== expected) throw new UserError(`${source}: ${bytes.length} bytes, but its header describes ${expected}; the file is truncated or corrupt`);
+  const minima = Array.from({ length: latentDim }, (_, d) => view.getFloat32(ranges + 4 * d, true));
+  const maxima = Array.from({ length: latentDim }, (_, d) => view.getFloat32(ranges + 4 * (latentDim + d), true));
+  const bad = minima.findIndex((min, d) => !Number.isFinite(min) || !Number.isFinite(maxima[d]) || min > maxima[d]);
+  check(bad < 0, () => `${source}: dimension ${bad}'s range [${minima[bad]}, ${maxima[bad]}] is not a finite interval; the file is corrupt`);
   const levels = 2 ** bits - 1;
   const codes = new Float32Array(count * latentDim);
   for (let i = 0; i < codes.length; i++) {
     const d = i % latentDim;
-    const min = view.getFloat32(ranges + 4 * d, true);
-    const max = view.getFloat32(ranges + 4 * (latentDim + d), true);
+    const min = minima[d];
+    const max = maxima[d];
     const q = bits === 8 ? view.getUint8(headerBytes + i) : view.getUint16(headerBytes + 2 * i, true);
     codes[i] = min + (q * (max - min)) / levels;
   }
