@@ -3,6 +3,10 @@
 /** An error caused by the user's input (a file, a flag, a config); the CLI prints its message without a stack. */
 export class UserError extends Error {
   override readonly name = 'UserError';
+
+  constructor(message: string) {
+    super(message.replace(/\s*\n\s*/g, ' ')); // one line, whatever a library's message held
+  }
 }
 
 /** Throws a UserError unless `condition` holds. */

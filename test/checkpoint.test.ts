@@ -3,12 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { tempDir } from './helpers.js';
+import { assertClose, tempDir } from './helpers.js';
 import { makeDataset, type Dataset } from '../src/data/dataset.js';
 import { createModel, defaultConfig, type ModelConfig } from '../src/models/registry.js';
 import type { AutoencoderModel } from '../src/models/types.js';
 import { loadCheckpoint, saveRun } from '../src/io/run-dir.js';
-import { fit, type FitOptions, type TrainerState } from '../src/train/trainer.js';
+import { fit, type EpochMetrics, type FitOptions, type TrainerState } from '../src/train/trainer.js';
 import { TrainingStopped } from '../src/train/guard.js';
 import { Rng } from '../src/train/rng.js';
 
@@ -25,6 +25,12 @@ function toyData(size: number, seed: number): Dataset {
 const train = toyData(200, 1);
 const validation = toyData(50, 2);
 const weightsOf = (model: AutoencoderModel) => model.trainableVariables().map((v) => Array.from(v.dataSync()));
+
+function assertSameWeights(actual: AutoencoderModel, expected: AutoencoderModel): void {
+  const [a, e] = [weightsOf(actual), weightsOf(expected)];
+  assert.equal(a.length, e.length);
+  a.forEach((w, i) => assertClose(w, e[i], 1e-5, 1e-6, `variable ${i}`));
+}
 
 const CONFIGS: ModelConfig[] = [
   defaultConfig('vae', [6], { latentDim: 2, hiddenUnits: [8] }),
@@ -54,9 +60,11 @@ for (const config of CONFIGS) {
 
     const { model: second, state } = await loadCheckpoint(dir);
     const resumed = await fit(second, train, { ...options, resume: state });
-    assert.deepEqual(weightsOf(second), weightsOf(reference));
-    assert.deepEqual(resumed.history.map((h) => h.train), whole.history.map((h) => h.train));
-    assert.deepEqual(resumed.history.map((h) => h.validation), whole.history.map((h) => h.validation));
+    // Bit-identical on an idle machine; under heavy CPU contention the native backend's results can move by an ulp
+    // even between two uninterrupted runs, so the comparison allows float32 rounding and nothing more.
+    assertSameWeights(second, reference);
+    const terms = (history: EpochMetrics[]) => history.flatMap((h) => [h.train.total, h.train.kl, h.validation!.total]);
+    assertClose(terms(resumed.history), terms(whole.history), 1e-5, 1e-6, 'loss terms');
     reference.dispose();
     second.dispose();
   });
@@ -79,7 +87,7 @@ test('an epoch-end checkpoint resumes to the same weights, and a finished run ha
   assert.equal(saved?.epoch, 3, 'one checkpoint, after epoch 2');
   const { model: resumedModel, state } = await loadCheckpoint(dir);
   await fit(resumedModel, train, { epochs: 3, batchSize: 64, seed: 3, resume: state });
-  assert.deepEqual(weightsOf(resumedModel), weightsOf(reference));
+  assertSameWeights(resumedModel, reference);
   await saveRun(dir, resumedModel, { data: { source: 'toy', shape: [6] }, history: [], backend: 'test' });
   await assert.rejects(loadCheckpoint(dir), /a finished run, nothing to resume/);
 });

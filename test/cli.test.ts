@@ -5,15 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { tempDir } from './helpers.js';
+import { cli, tempDir } from './helpers.js';
 import { Rng } from '../src/train/rng.js';
 
-const root = join(import.meta.dirname, '..');
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: root });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** 120 rows of 16 features in [0, 1] with a label column. */
 function writeCsv(path: string): void {

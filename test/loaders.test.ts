@@ -109,7 +109,7 @@ test('PNG folders: grayscale, colour, class subfolders, and one size only', asyn
   writePng(join(dir, 'gray', 'c.png'), 4, 4, () => [0, 0, 0]);
   await assert.rejects(loadPngFolder(join(dir, 'gray')), /c\.png: 4×4, but .*a\.png is 3×2; all images must be one size/);
   writeFileSync(join(dir, 'gray', 'c.png'), 'not a png');
-  await assert.rejects(loadPngFolder(join(dir, 'gray')), /c\.png: not a readable PNG/);
+  await assert.rejects(loadPngFolder(join(dir, 'gray')), /c\.png: not a (readable PNG|PNG file)/);
 });
 
 test('--data resolution: unknown names and formats are clear errors', async () => {

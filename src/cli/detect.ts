@@ -1,10 +1,9 @@
 // `latentkit detect`: score every example, fit or load a threshold, write index,score,flag as CSV, report metrics.
 import { Option } from 'commander';
-import { z } from 'zod';
 import { writeFileAtomic } from '../io/atomic.js';
-import { readRegularFile } from '../io/layers-files.js';
+import { readDetector } from '../io/detector-file.js';
 import { UserError } from '../errors.js';
-import { AnomalyDetector, featureErrors, parseThreshold, SCORE_KINDS, type DetectorState, type ScoreKind } from '../tasks/anomaly.js';
+import { AnomalyDetector, featureErrors, parseThreshold, SCORE_KINDS, type ScoreKind } from '../tasks/anomaly.js';
 import { batchTensor, featureCount, subset, type Dataset } from '../data/dataset.js';
 import type { AutoencoderModel } from '../models/types.js';
 import { gridPng, isDrawable } from '../viz/grid.js';
@@ -53,36 +52,6 @@ async function writeErrorMap(path: string, model: AutoencoderModel, data: Datase
     await writeFileAtomic(path, [header, ...lines].join('\n') + '\n');
   }
   return path;
-}
-
-const finite = z.number().finite();
-const detectorSchema = z.object({
-  score: z.enum(SCORE_KINDS as [ScoreKind, ...ScoreKind[]]),
-  threshold: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('percentile'), q: finite.min(0).max(100) }),
-    z.object({ kind: z.literal('contamination'), rate: finite.gt(0).lt(1) }),
-    z.object({ kind: z.literal('sigma'), k: finite }),
-    z.object({ kind: z.literal('fixed'), value: finite }),
-  ]),
-  value: finite,
-  samples: z.number().int().positive().max(100000),
-});
-
-/** Reads and checks a detector file written by --save-detector. */
-async function readDetector(path: string): Promise<DetectorState> {
-  let json: unknown;
-  try {
-    json = JSON.parse((await readRegularFile(path, { maxBytes: 2 ** 20 })).toString('utf8'));
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${path}: not a detector file (${(err as Error).message})`);
-  }
-  const parsed = detectorSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`${path}: not a detector file: '${issue.path.join('.') || '(root)'}' ${issue.message}`);
-  }
-  return parsed.data;
 }
 
 async function detect(run: string, flags: DetectFlags): Promise<void> {

@@ -1,5 +1,5 @@
 // CSV files of numbers: optional header, optional label column, per-feature scaling fitted on training rows.
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../io/layers-files.js';
 import { parse } from 'csv-parse/sync';
 import { UserError, check } from '../errors.js';
 import { makeDataset, type Dataset } from './dataset.js';
@@ -25,15 +25,13 @@ interface CsvTable {
   firstLine: number;
 }
 
+/** The largest CSV read whole: V8's strings stop a little below 512 MiB. */
+const MAX_CSV_BYTES = 2 ** 29 - 64;
+
 const isNumber = (cell: string): boolean => cell.trim() !== '' && Number.isFinite(Number(cell));
 
 async function readTable(path: string, header: boolean | undefined): Promise<CsvTable> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UserError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
+  const text = (await readRegularFile(path, { maxBytes: MAX_CSV_BYTES, followLinks: true })).toString('utf8');
   let rows: string[][];
   try {
     rows = parse(text, { skip_empty_lines: true, trim: true, relax_column_count: false });

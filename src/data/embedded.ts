@@ -23,7 +23,7 @@ const PIXELS = 784;
 const CACHE_MAGIC = 'LKDS0002';
 const SPLIT_SEED = 20240607;
 
-interface Raw {
+export interface Raw {
   pixels: Uint8Array;
   labels: Int32Array;
   dropped: number;
@@ -69,11 +69,11 @@ export function cacheDir(): string {
   return process.env.LATENTKIT_CACHE_DIR ?? join(homedir(), '.cache', 'latentkit');
 }
 
-/** Cache layout: magic (8 bytes), n, dropped (uint32 LE), sha256 of what follows (32 bytes), n label bytes, n × 784 pixel bytes. */
+/** Cache layout: magic (8 bytes), n, dropped (uint32 LE), sha256 of n, dropped and what follows (32 bytes), n label bytes, n × 784 pixel bytes. */
 const CACHE_HEADER = 48;
 
 /** The cached copy of a set, or undefined when it is missing, unreadable, of the wrong size or fails its checksum. */
-function readCache(file: string): Raw | undefined {
+export function readCache(file: string): Raw | undefined {
   let buf: Buffer;
   try {
     buf = readFileSync(file);
@@ -84,7 +84,7 @@ function readCache(file: string): Raw | undefined {
   const n = buf.readUInt32LE(8);
   if (buf.length !== CACHE_HEADER + n + n * PIXELS) return undefined;
   const body = buf.subarray(CACHE_HEADER);
-  if (!createHash('sha256').update(body).digest().equals(buf.subarray(16, CACHE_HEADER))) return undefined;
+  if (!cacheChecksum(buf).equals(buf.subarray(16, CACHE_HEADER))) return undefined;
   const labels = Int32Array.from(body.subarray(0, n));
   if (labels.some((c) => c > 9)) return undefined;
   return { dropped: buf.readUInt32LE(12), labels, pixels: new Uint8Array(buf.buffer, buf.byteOffset + CACHE_HEADER + n, n * PIXELS) };
@@ -96,6 +96,12 @@ async function loadRaw(name: EmbeddedName): Promise<Raw> {
   const cached = readCache(file);
   if (cached) return cached;
   const raw = readPackage(name);
+  await writeFileAtomic(file, encodeCache(raw)).catch(() => undefined); // a read-only home or a folder in the way only costs the next load its speed
+  return raw;
+}
+
+/** The cache file's bytes for a set (layout above). */
+export function encodeCache(raw: Raw): Buffer {
   const n = raw.labels.length;
   const out = Buffer.alloc(CACHE_HEADER + n + n * PIXELS);
   out.write(CACHE_MAGIC, 0, 'latin1');
@@ -103,9 +109,13 @@ async function loadRaw(name: EmbeddedName): Promise<Raw> {
   out.writeUInt32LE(raw.dropped, 12);
   out.set(Uint8Array.from(raw.labels), CACHE_HEADER);
   out.set(raw.pixels, CACHE_HEADER + n);
-  createHash('sha256').update(out.subarray(CACHE_HEADER)).digest().copy(out, 16);
-  await writeFileAtomic(file, out).catch(() => undefined); // a read-only home or a folder in the way only costs the next load its speed
-  return raw;
+  cacheChecksum(out).copy(out, 16);
+  return out;
+}
+
+/** sha256 of the counts (n, dropped) and everything after the header. */
+function cacheChecksum(file: Buffer): Buffer {
+  return createHash('sha256').update(file.subarray(8, 16)).update(file.subarray(CACHE_HEADER)).digest();
 }
 
 /**

@@ -1,5 +1,5 @@
 // IDX files (the MNIST format), raw or gzipped: magic number, dimensions, then big-endian values.
-import { readFile } from 'node:fs/promises';
+import { MAX_DATA_BYTES, readRegularFile } from '../io/layers-files.js';
 import { gunzipSync } from 'node:zlib';
 import { UserError, check } from '../errors.js';
 import { makeDataset, type Dataset } from './dataset.js';
@@ -23,19 +23,14 @@ export interface IdxArray {
 }
 
 async function readBytes(path: string): Promise<Uint8Array> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw new UserError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
+  const bytes = await readRegularFile(path, { maxBytes: MAX_DATA_BYTES, followLinks: true });
   const gzipped = bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
   const namedGz = path.endsWith('.gz');
   if (gzipped && !namedGz) throw new UserError(`${path}: file is gzip-compressed but not named .gz; rename it to ${path}.gz or gunzip it`);
   if (!gzipped && namedGz) throw new UserError(`${path}: named .gz but is not gzip-compressed; remove the .gz suffix`);
   if (!gzipped) return bytes;
   try {
-    return gunzipSync(bytes);
+    return gunzipSync(bytes, { maxOutputLength: MAX_DATA_BYTES });
   } catch (err) {
     throw new UserError(`${path}: corrupt gzip data (${(err as Error).message})`);
   }

@@ -3,17 +3,21 @@
 // its manifest implies, read only after those checks.
 import * as tf from '../backend/tfjs.js';
 import { constants } from 'node:fs';
-import { lstat, open, writeFile, mkdir } from 'node:fs/promises';
+import { lstat, open, stat, writeFile, mkdir } from 'node:fs/promises';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { checkTopology } from './topology.js';
 
 const BYTES = { float32: 4, int32: 4, bool: 1 } as const;
 
 /** The largest model.json and the most weight bytes a run may hold (a 4 GB model is far beyond latentkit's models). */
 export const MAX_MODEL_JSON_BYTES = 16 * 2 ** 20;
 export const MAX_WEIGHT_BYTES = 2 ** 31;
+
+/** The largest data file latentkit reads (Node's own limit for one read), and the most a gzipped one may inflate to. */
+export const MAX_DATA_BYTES = 2 ** 31 - 1;
 
 /** A weight file name: one plain name in the model's own folder (no separators, no '..', not hidden). */
 const weightFileName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'a plain file name in the model folder');
@@ -50,11 +54,14 @@ export function folderSaveHandler(dir: string): tf.io.IOHandler {
   };
 }
 
-/** Reads `path` only if it is a regular file (not a link, FIFO or device) of at most `maxBytes` (or exactly `exact`). */
-export async function readRegularFile(path: string, limit: { maxBytes?: number; exact?: number }): Promise<Buffer> {
+/**
+ * Reads `path` only if it is a regular file (not a FIFO, device or folder; not a link unless `followLinks`) of at most
+ * `maxBytes` (or exactly `exact`) bytes.
+ */
+export async function readRegularFile(path: string, limit: { maxBytes?: number; exact?: number; followLinks?: boolean }): Promise<Buffer> {
   let info;
   try {
-    info = await lstat(path);
+    info = limit.followLinks ? await stat(path) : await lstat(path);
   } catch (err) {
     throw new UserError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
@@ -67,7 +74,7 @@ export async function readRegularFile(path: string, limit: { maxBytes?: number; 
     throw new UserError(`${path}: ${info.size} bytes is more than the ${limit.maxBytes} this file may hold`);
   }
   // O_NOFOLLOW: the file cannot be swapped for a link between the check and the read.
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch((err) => {
+  const handle = await open(path, constants.O_RDONLY | (limit.followLinks ? 0 : constants.O_NOFOLLOW)).catch((err) => {
     throw new UserError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   });
   try {
@@ -96,6 +103,7 @@ function parseModelJson(text: string, path: string): z.infer<typeof modelJsonSch
     const issue = parsed.error.issues[0];
     throw new UserError(`${path}: not a tfjs layers model: '${issue.path.join('.') || '(root)'}' ${issue.message}`);
   }
+  checkTopology(parsed.data.modelTopology, path);
   return parsed.data;
 }
 

@@ -22,9 +22,6 @@ export function bottleneckSize(args: ConvStackArgs, kind: string): [number, numb
   }
   if (args.filters.length === 0) throw new UserError(`${kind} needs at least one convolution (filters is empty)`);
   const [h, w] = args.inputShape;
-  if (args.kernelSize > Math.min(h, w)) {
-    throw new UserError(`${kind}: kernel size ${args.kernelSize} is larger than the ${h}×${w} images; use at most ${Math.min(h, w)}`);
-  }
   const factor = 2 ** args.filters.length;
   if (h % factor !== 0 || w % factor !== 0) {
     throw new UserError(`${kind}: ${h}×${w} images cannot be halved ${args.filters.length} times evenly ` +

@@ -1,0 +1,36 @@
+// Detector files (written by `latentkit detect --save-detector`): read as untrusted input and checked field by field.
+import { z } from 'zod';
+import { UserError } from '../errors.js';
+import { SCORE_KINDS, type DetectorState, type ScoreKind } from '../tasks/anomaly.js';
+import { readRegularFile } from './layers-files.js';
+
+const finite = z.number().finite();
+const detectorSchema = z.object({
+  score: z.enum(SCORE_KINDS as [ScoreKind, ...ScoreKind[]]),
+  threshold: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('percentile'), q: finite.min(0).max(100) }),
+    z.object({ kind: z.literal('contamination'), rate: finite.gt(0).lt(1) }),
+    z.object({ kind: z.literal('sigma'), k: finite }),
+    z.object({ kind: z.literal('fixed'), value: finite }),
+  ]),
+  value: finite,
+  samples: z.number().int().positive().max(100000),
+});
+
+/** Reads and checks a detector file written by --save-detector. */
+export async function readDetector(path: string): Promise<DetectorState> {
+  let json: unknown;
+  try {
+    json = JSON.parse((await readRegularFile(path, { maxBytes: 2 ** 20 })).toString('utf8'));
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${path}: not a detector file (${(err as Error).message})`);
+  }
+  const parsed = detectorSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`${path}: not a detector file: '${issue.path.join('.') || '(root)'}' ${issue.message}`);
+  }
+  return parsed.data;
+}
+
