@@ -12,6 +12,8 @@ for (const reader of readers) {
     const report = await fuzzReader(reader, workDir, 300, 20261129);
     assert.deepEqual(report.failures, []);
     assert.equal(report.counts.ok + report.counts['user-error'], 300);
-    assert.ok(report.counts['user-error'] > 0, 'the generator reaches the error paths');
+    // A damaged cache is not an error (it is rebuilt); every other reader must meet the generator's bad files.
+    if (reader.name !== 'cache') assert.ok(report.counts['user-error'] > 0, 'the generator reaches the error paths');
+    assert.ok(report.counts.ok > 0, 'the generator also makes valid files');
   });
 }
