@@ -1,6 +1,7 @@
 """PyTorch reference for latentkit's benchmarks: the same models, initialisation, optimizer and data.
 
   speed   <model> <batch> <samples>   samples/s of training (best of 3 epochs) on random binary images
+  gemm    <m,k,n,tA,tB;...>           GFLOP/s of torch.mm for each product shape
   infer   <samples>                   samples/s of encoding + per-example −ELBO scoring (best of 3)
   quality <data-dir> <epochs>         train the dense VAE and AE on the exported split, print test −ELBO and MSE
   quality-conv <data-dir> <epochs>    train the conv VAE on the exported split, print test −ELBO
@@ -99,6 +100,26 @@ def speed(kind, batch, samples):
     print(json.dumps({'mode': 'speed', 'model': kind, 'batch': batch, 'samplesPerSecond': best, 'threads': torch.get_num_threads()}))
 
 
+def gemm(shapes):
+    """GFLOP/s of torch.mm (OpenBLAS) for each m,k,n,transA,transB in `shapes` (best of repeated runs over ~0.3 s)."""
+    out = []
+    for spec in shapes.split(';'):
+        m, k, n, ta, tb = spec.split(',')
+        m, k, n = int(m), int(k), int(n)
+        a = torch.rand(k, m).t() if ta == '1' else torch.rand(m, k)
+        b = torch.rand(n, k).t() if tb == '1' else torch.rand(k, n)
+        c = torch.empty(m, n)
+        torch.mm(a, b, out=c)
+        best, spent = float('inf'), 0.0
+        while spent < 0.3:
+            t = time.perf_counter()
+            torch.mm(a, b, out=c)
+            dt = time.perf_counter() - t
+            best, spent = min(best, dt), spent + dt
+        out.append(2 * m * k * n / best / 1e9)
+    print(json.dumps({'mode': 'gemm', 'gflops': out, 'threads': torch.get_num_threads()}))
+
+
 def infer(samples):
     model = DenseVAE()
     x = random_images(samples)
@@ -157,7 +178,9 @@ def quality_conv(data_dir, epochs):
 
 if __name__ == '__main__':
     mode = sys.argv[1]
-    if mode == 'speed':
+    if mode == 'gemm':
+        gemm(sys.argv[2])
+    elif mode == 'speed':
         speed(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif mode == 'infer':
         infer(int(sys.argv[2]))

@@ -12,7 +12,7 @@ const gyp = [process.env.npm_config_node_gyp, join(prefix, 'lib/node_modules/npm
 const args = ['rebuild', `--directory=${here}`];
 if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include/node/common.gypi'))) args.push(`--nodedir=${prefix}`);
 
-const fix = 'install a C++ compiler and OpenBLAS (Debian/Ubuntu: apt-get install g++ make python3 libopenblas-dev), then npm rebuild latentkit';
+const fix = 'install a C++ compiler (Debian/Ubuntu: apt-get install g++ make python3), then npm rebuild latentkit';
 if (!gyp) {
   console.warn(`latentkit: native backend not built (node-gyp not found); ${fix}`);
   process.exit(0);

@@ -14,7 +14,6 @@ import { batchTensor, makeDataset } from '../src/data/dataset.js';
 import { FUSED, hasKernel } from '../src/backend/fused.js';
 import { bernoulliNll } from '../src/objectives/likelihoods.js';
 
-const blasThreadsBefore = process.env.OPENBLAS_NUM_THREADS;
 const native = registerNative();
 const skip = 'reason' in native ? `native backend unavailable: ${native.reason}` : false;
 if (skip && process.env.LATENTKIT_REQUIRE_NATIVE === '1') throw new Error(skip);
@@ -409,6 +408,3 @@ test('native normals follow the portable generator\'s sequence (to the last bit 
   assert.equal(rng.normal(), next, 'the generator state after the draws');
 });
 
-test('loading the addon leaves OPENBLAS_NUM_THREADS as it was, for child processes', { skip }, () => {
-  assert.equal(process.env.OPENBLAS_NUM_THREADS, blasThreadsBefore);
-});

@@ -3,6 +3,8 @@
 #include <napi.h>
 #include "kernels.h"
 #include "parallel.h"
+#include "sgemm.h"
+#include <string>
 
 namespace {
 
@@ -155,9 +157,22 @@ Napi::Value Info(const Napi::CallbackInfo& a) {
 #ifdef LATENTKIT_ACCELERATE
   o.Set("blas", "Accelerate");
 #else
-  o.Set("blas", "OpenBLAS");
+  const lk::Blocking b = lk::activeBlocking();
+  o.Set("blas", std::string("latentkit sgemm (") + lk::isaName(lk::activeIsa()) + ")");
+  o.Set("isa", lk::isaName(lk::activeIsa()));
+  o.Set("blocking", std::string("mc ") + std::to_string(b.mc) + ", kc " + std::to_string(b.kc) + ", nc " + std::to_string(b.nc) +
+                        " (L1d " + std::to_string(b.l1 / 1024) + " KiB, L2 " + std::to_string(b.l2 / 1024) + " KiB)");
 #endif
   return o;
+}
+
+// Switches the SGEMM path by name (avx512, avx2, portable); returns whether this CPU has it.
+Napi::Value UseIsa(const Napi::CallbackInfo& a) {
+  const std::string name = a[0].As<Napi::String>().Utf8Value();
+  for (lk::Isa isa : {lk::Isa::Avx512, lk::Isa::Avx2, lk::Isa::Portable}) {
+    if (name == lk::isaName(isa)) return Napi::Boolean::New(a.Env(), lk::useIsa(isa));
+  }
+  return Napi::Boolean::New(a.Env(), false);
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -182,6 +197,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("slice2d", Napi::Function::New(env, Slice2d));
   exports.Set("normalPairs", Napi::Function::New(env, NormalPairs));
   exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("useIsa", Napi::Function::New(env, UseIsa));
+  exports.Set("kernelPeakGflops", Napi::Function::New(env, [](const Napi::CallbackInfo& a) {
+    return Napi::Number::New(a.Env(), lk::kernelPeakGflops());
+  }));
   return exports;
 }
 

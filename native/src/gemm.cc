@@ -1,19 +1,17 @@
-// Matrix products through CBLAS sgemm (OpenBLAS, or Accelerate on macOS), with a thread count chosen per product.
+// Matrix products through latentkit's own SGEMM (sgemm.cc; Accelerate's cblas_sgemm on macOS), with the work split
+// per product over latentkit's worker pool.
 #include "kernels.h"
 #include "parallel.h"
+#include "sgemm.h"
 #include <cstdlib>
 #include <thread>
 #ifdef LATENTKIT_ACCELERATE
 #include <Accelerate/Accelerate.h>
-static void setBlasThreads(int) {}
-#else
-#include <cblas.h>
-static void setBlasThreads(int n) { openblas_set_num_threads(n); }
 #endif
 
 namespace lk {
 
-// Dense products run on the BLAS with one thread per call; products of at least the threshold's multiply-adds are
+// Dense products run on one thread per call; products of at least the threshold's multiply-adds are
 // split in row (or column) halves over latentkit's own worker pool (parallel.cc). One pool serves every native kernel,
 // so the BLAS's own spinning workers never compete with it for the cores. Measured on a 2-core EPYC (best of 200, one
 // thread against two): 128×64×64 (0.5M multiply-adds) 10 against 5 µs, 128×20×400 (1M) 27 against 10 µs,
@@ -43,19 +41,15 @@ int maxThreads() {
 
 int64_t gemmThreadThreshold() { return threadThreshold(); }
 
-static void singleThreadedBlas() {
-  static bool done = [] {
-    setBlasThreads(1);
-    return true;
-  }();
-  (void)done;
-}
-
 // One product on the calling thread: C (m×n, row stride ldc) = op(A) · op(B).
 static void blas(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB, int lda, int ldb, int ldc) {
   if (m == 0 || n == 0) return;
+#ifdef LATENTKIT_ACCELERATE
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a, lda,
               b, ldb, 0.0f, c, ldc);
+#else
+  sgemm(a, b, c, m, n, k, transA, transB, lda, ldb, ldc);
+#endif
 }
 
 static void product(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB) {
@@ -80,7 +74,6 @@ static void product(const float* a, const float* b, float* c, int m, int n, int 
 
 void gemm(const float* a, const float* b, float* c, int batch, int m, int n, int k, bool transA, bool transB,
           int64_t strideA, int64_t strideB, int64_t strideC) {
-  singleThreadedBlas();
   for (int i = 0; i < batch; i++) {
     const float* ai = a + i * strideA;
     const float* bi = b + i * strideB;

@@ -97,7 +97,7 @@ const WASM_UNTRAINABLE = /Conv/;
 export async function ensureTrainable(layerClassNames: string[]): Promise<void> {
   if (tf.getBackend() !== 'wasm' || !layerClassNames.some((name) => WASM_UNTRAINABLE.test(name))) return;
   console.warn('latentkit: warning: the wasm backend cannot train convolutions; training on the slower cpu backend ' +
-    '(build the native backend for speed: apt-get install libopenblas-dev g++ make, then npm rebuild)');
+    '(build the native backend for speed: apt-get install g++ make python3, then npm rebuild latentkit)');
   await activate('cpu');
   active = { name: 'cpu', fallbackReason: active?.fallbackReason };
 }

@@ -30,7 +30,11 @@ export interface NativeAddon {
   slice2d(input: Float32Array, inCols: number, row0: number, col0: number, rows: number, cols: number, out: Float32Array): void;
   /** Fills `out` (even length) with Box–Muller normals from mulberry32 `state`; returns the next state. */
   normalPairs(state: number, out: Float32Array): number;
-  info(): { threads: number; gemmThreadThreshold: number; blas: string; sparse: string };
+  info(): { threads: number; gemmThreadThreshold: number; blas: string; sparse: string; isa?: string; blocking?: string };
+  /** Switches the SGEMM path (avx512, avx2, portable); false when this CPU lacks it. */
+  useIsa(isa: string): boolean;
+  /** One core's GFLOP/s of the active SGEMM micro-kernel with its operands in L1. */
+  kernelPeakGflops(): number;
 }
 
 /** The package root: three folders above this file in src/ (tsx) and in dist/ (built). */
@@ -44,25 +48,19 @@ export const ADDON_PATH = join(packageRoot(), 'native', 'build', 'Release', 'lat
 
 let cached: { addon?: NativeAddon; reason?: string } | undefined;
 
+/** What builds the addon: a C++ compiler and node-gyp's tools, nothing else. */
+export const BUILD_FIX = 'apt-get install g++ make python3, then npm rebuild latentkit';
+
 /** The addon, or why it cannot be loaded. */
 export function loadAddon(): { addon?: NativeAddon; reason?: string } {
   if (cached) return cached;
   if (!existsSync(ADDON_PATH)) {
-    cached = { reason: 'the addon was not built at install time; apt-get install libopenblas-dev g++ make, then npm rebuild' };
+    cached = { reason: `the addon was not built at install time; ${BUILD_FIX}` };
   } else {
-    // OpenBLAS reads OPENBLAS_NUM_THREADS when it loads with the addon. latentkit splits products over its own
-    // workers and calls the BLAS one thread per call; an OpenBLAS started with its own worker threads runs those
-    // calls 3–10× slower from a second thread (measured: 128×400×784 in column halves, 1.3 ms against 0.44 ms).
-    // The variable is restored at once, so that child processes (the PyTorch reference in bench/) are unaffected.
-    const saved = process.env.OPENBLAS_NUM_THREADS;
-    process.env.OPENBLAS_NUM_THREADS = '1';
     try {
       cached = { addon: createRequire(import.meta.url)(ADDON_PATH) as NativeAddon };
     } catch (err) {
-      cached = { reason: `cannot load ${ADDON_PATH}: ${(err as Error).message.split('\n')[0]}; apt-get install libopenblas-dev, then npm rebuild` };
-    } finally {
-      if (saved === undefined) delete process.env.OPENBLAS_NUM_THREADS;
-      else process.env.OPENBLAS_NUM_THREADS = saved;
+      cached = { reason: `cannot load ${ADDON_PATH}: ${(err as Error).message.split('\n')[0]}; ${BUILD_FIX}` };
     }
   }
   return cached;

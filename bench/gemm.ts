@@ -1,0 +1,64 @@
+// npm run bench:gemm — latentkit's own SGEMM against torch.mm (OpenBLAS on its fastest core type), in one run, on
+// every product shape that the dense VAE (batch 128 and 512), the conv VAE and inference use. Prints GFLOP/s of each,
+// the ratio, and latentkit's share of the FMA peak (its micro-kernel's speed in L1 times the threads the product uses).
+import { cpus } from 'node:os';
+import { loadAddon } from '../src/backend/native/addon.js';
+import { openblasCore, pytorch, referenceCoreName } from './reference.js';
+
+type Shape = { name: string; m: number; k: number; n: number; transA: boolean; transB: boolean };
+
+/** The three products of a dense layer in training: forward x·W, input gradient dy·Wᵀ, weight gradient xᵀ·dy. */
+function dense(label: string, batch: number, inputs: number, outputs: number, inputGradient = true): Shape[] {
+  return [
+    { name: `${label} forward`, m: batch, k: inputs, n: outputs, transA: false, transB: false },
+    ...(inputGradient ? [{ name: `${label} dX`, m: batch, k: outputs, n: inputs, transA: false, transB: true }] : []),
+    { name: `${label} dW`, m: inputs, k: batch, n: outputs, transA: true, transB: false },
+  ];
+}
+
+const SHAPES: Shape[] = [];
+for (const b of [128, 512]) {
+  SHAPES.push(...dense(`b${b} 784→400`, b, 784, 400, false), ...dense(`b${b} 400→40 heads`, b, 400, 40),
+    ...dense(`b${b} 20→400`, b, 20, 400), ...dense(`b${b} 400→784`, b, 400, 784));
+}
+// The conv VAE (batch 128) as im2col products: conv2 (7·7 outputs, 3·3·32 patch → 64) and the transposed conv back.
+SHAPES.push(...dense('conv2 b128', 128 * 49, 288, 64), ...dense('conv1 b128', 128 * 196, 9, 32, false));
+SHAPES.push({ name: 'inference 1000×784→400', m: 1000, k: 784, n: 400, transA: false, transB: false });
+
+const addon = loadAddon().addon;
+if (!addon) throw new Error(`bench:gemm needs the native addon: ${loadAddon().reason}`);
+
+function latentkitGflops(s: Shape): number {
+  const a = Float32Array.from({ length: s.m * s.k }, () => Math.random());
+  const b = Float32Array.from({ length: s.k * s.n }, () => Math.random());
+  const c = new Float32Array(s.m * s.n);
+  addon!.gemm(a, b, c, 1, s.m, s.n, s.k, s.transA, s.transB, 0, 0, 0);
+  let best = Infinity;
+  for (let spent = 0; spent < 300;) {
+    const t = performance.now();
+    addon!.gemm(a, b, c, 1, s.m, s.n, s.k, s.transA, s.transB, 0, 0, 0);
+    const dt = performance.now() - t;
+    best = Math.min(best, dt);
+    spent += dt;
+  }
+  return (2 * s.m * s.k * s.n) / (best / 1000) / 1e9;
+}
+
+const info = addon.info();
+const peak = addon.kernelPeakGflops();
+openblasCore();
+const reference = pytorch('gemm', SHAPES.map((s) => `${s.m},${s.k},${s.n},${Number(s.transA)},${Number(s.transB)}`).join(';'));
+const refGflops = (reference?.[0]?.gflops as unknown as number[] | undefined) ?? [];
+console.log(`CPU: ${cpus()[0].model}, ${cpus().length} cores; latentkit ${info.blas}, ${info.blocking}`);
+console.log(`micro-kernel peak ${peak.toFixed(1)} GFLOP/s per core; reference torch.mm on OpenBLAS, ${referenceCoreName()}, ${reference?.[0]?.threads ?? '?'} threads`);
+console.log(['product'.padEnd(24), 'm×k×n'.padEnd(16), 'layout', 'latentkit'.padStart(10), 'OpenBLAS'.padStart(10), 'ratio'.padStart(7), 'of peak'.padStart(8)].join(' '));
+for (const [i, s] of SHAPES.entries()) {
+  const ours = latentkitGflops(s);
+  const threads = s.m * s.n * s.k >= info.gemmThreadThreshold ? info.threads : 1;
+  const theirs = refGflops[i];
+  console.log([
+    s.name.padEnd(24), `${s.m}×${s.k}×${s.n}`.padEnd(16), `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'}`.padEnd(6),
+    ours.toFixed(1).padStart(10), (theirs?.toFixed(1) ?? '—').padStart(10), (theirs ? (ours / theirs).toFixed(2) + '×' : '—').padStart(7),
+    `${((100 * ours) / (peak * threads)).toFixed(0)}%`.padStart(8),
+  ].join(' '));
+}

@@ -1,0 +1,93 @@
+// latentkit's own SGEMM against a double-precision naive product: every layout, batches and broadcasts, edge and zero
+// sizes, products large enough to be split over the worker pool (strided views of A, B and C), on every instruction-set
+// path this CPU has (each forced in turn; the ones it lacks are skipped and named).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadAddon, type NativeAddon } from '../src/backend/native/addon.js';
+import { Rng } from '../src/train/rng.js';
+
+const loaded = loadAddon();
+const skip = loaded.addon ? false : `native backend unavailable: ${loaded.reason}`;
+if (skip && process.env.LATENTKIT_REQUIRE_NATIVE === '1') throw new Error(skip);
+const addon = loaded.addon as NativeAddon;
+
+function random(n: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n }, () => 2 * rng.next() - 1);
+}
+
+/**
+ * Checks C = op(A)·op(B) for `batch` products (stride 0: the same matrix for each) against the product in double.
+ * A rounding error of float32 accumulation is bounded by k·u·Σ|a||b| (u = 2⁻²⁴); a wrong element misses by far more.
+ */
+function checkProduct(m: number, n: number, k: number, transA: boolean, transB: boolean, batch = 1, broadcastB = false): void {
+  const a = random(batch * m * k, m * 7 + k);
+  const b = random((broadcastB ? 1 : batch) * k * n, n * 13 + k);
+  const c = new Float32Array(batch * m * n).fill(NaN);
+  addon.gemm(a, b, c, batch, m, n, k, transA, transB, m * k, broadcastB ? 0 : k * n, m * n);
+  for (let t = 0; t < batch; t++) {
+    const ao = t * m * k, bo = broadcastB ? 0 : t * k * n;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let exact = 0, magnitude = 0;
+        for (let p = 0; p < k; p++) {
+          const x = a[ao + (transA ? p * m + i : i * k + p)], y = b[bo + (transB ? j * k + p : p * n + j)];
+          exact += x * y;
+          magnitude += Math.abs(x * y);
+        }
+        const got = c[t * m * n + i * n + j];
+        const bound = 2 * (k + 2) * 2 ** -24 * magnitude + 1e-30;
+        if (!(Math.abs(got - exact) <= bound)) {
+          assert.fail(`${m}×${n}×${k}${transA ? ' Aᵀ' : ''}${transB ? ' Bᵀ' : ''} batch ${t}: C[${i}, ${j}] = ${got}, exact ${exact} (bound ${bound})`);
+        }
+      }
+    }
+  }
+}
+
+const SMALL = [1, 2, 7, 15, 16, 17, 31, 33];
+const LAYOUTS: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
+const ISAS = ['avx512', 'avx2', 'portable'];
+const best = skip ? undefined : addon.info().isa;
+
+for (const isa of ISAS) {
+  const lacks = !skip && !addon.useIsa(isa);
+  if (!skip && best) addon.useIsa(best);
+  const why = skip || (lacks ? `this CPU lacks ${isa}` : false);
+  test(`${isa}: every m, n, k in {${SMALL}} in every layout matches the double-precision product`, { skip: why }, () => {
+    addon.useIsa(isa);
+    try {
+      for (const m of SMALL) for (const n of SMALL) for (const k of SMALL) for (const [ta, tb] of LAYOUTS) checkProduct(m, n, k, ta, tb);
+    } finally {
+      addon.useIsa(best!);
+    }
+  });
+  test(`${isa}: large and odd shapes (split over the worker pool), batches and broadcasts, zero sizes`, { skip: why }, () => {
+    addon.useIsa(isa);
+    try {
+      for (const [m, n, k] of [[127, 129, 784], [129, 784, 511], [513, 33, 127], [784, 17, 513], [128, 400, 784], [33, 511, 129]]) {
+        for (const [ta, tb] of LAYOUTS) checkProduct(m, n, k, ta, tb);
+      }
+      checkProduct(17, 33, 31, false, false, 3);
+      checkProduct(17, 33, 31, true, true, 3, true);
+      for (const [m, n] of [[0, 5], [5, 0]]) checkProduct(m, n, 3, false, false);
+      const c = new Float32Array(6).fill(NaN);
+      addon.gemm(new Float32Array(0), new Float32Array(0), c, 1, 2, 3, 0, false, false, 0, 0, 0);
+      assert.deepEqual(Array.from(c), [0, 0, 0, 0, 0, 0], 'k = 0: C is zero');
+    } finally {
+      addon.useIsa(best!);
+    }
+  });
+}
+
+test('the active path is the best the CPU has, and doctor-facing info names it with its block sizes', { skip }, () => {
+  const info = addon.info();
+  assert.ok(ISAS.includes(info.isa!), info.isa);
+  assert.equal(info.blas, `latentkit sgemm (${info.isa})`);
+  assert.match(info.blocking!, /^mc \d+, kc \d+, nc \d+ \(L1d \d+ KiB, L2 \d+ KiB\)$/);
+  const better = ISAS.slice(0, ISAS.indexOf(info.isa!));
+  if (!process.env.LATENTKIT_ISA) for (const isa of better) assert.equal(addon.useIsa(isa), false, `${isa} is available but ${info.isa} was chosen`);
+  addon.useIsa(info.isa!);
+  assert.equal(addon.useIsa('sse9'), false);
+  assert.ok(addon.kernelPeakGflops() > 0);
+});
