@@ -1,4 +1,4 @@
-// `npm run fuzz [cases per reader] [seed]`: many thousands of generated cases per reader of untrusted files, each
+// `npm run fuzz [cases per reader] [seed] [readers, comma-separated]`: many thousands of generated cases per reader of untrusted files, each
 // reader in a worker thread watched from here, so that a case that hangs is reported (and skipped) instead of stopping
 // the run. Prints the outcome counts per reader; exits 1 when any case crashed, hung, overran its bounds or changed files.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -30,7 +30,7 @@ if (!isMainThread) {
 
 const total = Number(process.argv[2] ?? 5000);
 const seed = Number(process.argv[3] ?? 1);
-const readers = ['idx', 'csv', 'png-folder', 'run-folder', 'detector', 'lkz', 'cache'];
+const readers = (process.argv[4] ?? 'idx,csv,png-folder,run-folder,detector,lkz,cache').split(',');
 const outcomes = ['ok', 'user-error', 'crash', 'over-bound', 'changed-files', 'hang'] as const;
 
 /** Runs cases [start, start + count) of `reader` in a worker; a case silent for HANG_SECONDS counts as a hang. */

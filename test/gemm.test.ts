@@ -91,3 +91,40 @@ test('the active path is the best the CPU has, and doctor-facing info names it w
   assert.equal(addon.useIsa('sse9'), false);
   assert.ok(addon.kernelPeakGflops() > 0);
 });
+
+test('a mostly-zero left operand: sparse or dense is measured on first use and kept; both give the product', { skip }, () => {
+  if (!addon.info().sparse.startsWith('on')) return;
+  const [m, k, n] = [256, 784, 400];
+  const rng = new Rng(5);
+  const a = Float32Array.from({ length: m * k }, () => (rng.next() < 0.15 ? rng.next() : 0));
+  const b = random(k * n, 9);
+  for (let call = 0; call < 2; call++) {
+    const c = new Float32Array(m * n).fill(NaN);
+    addon.gemm(a, b, c, 1, m, n, k, false, false, 0, 0, 0);
+    for (const [i, j] of [[0, 0], [m - 1, n - 1], [100, 200]]) {
+      let exact = 0;
+      for (let p = 0; p < k; p++) exact += a[i * k + p] * b[p * n + j];
+      assert.ok(Math.abs(c[i * n + j] - exact) < 1e-4, `call ${call}: C[${i}, ${j}] = ${c[i * n + j]}, exact ${exact}`);
+    }
+  }
+  assert.match(addon.info().sparseChoices, /256×784·784×400 at 1[05]–[12][05] % nonzero: sparse [\d.]+ ms, dense [\d.]+ ms → (sparse|dense)/);
+});
+
+test('the fused epilogue (bias + activation as C is stored) equals the product followed by the separate kernel', { skip }, () => {
+  for (const [m, n, k] of [[7, 33, 17], [129, 400, 784], [513, 40, 400], [3, 5, 0]]) {
+    const a = random(m * k, 3), b = random(k * n, 4), bias = random(n, 5);
+    for (const act of [0, 1, 2, 3, 4, 5]) {
+      for (const withBias of [true, false]) {
+        const fused = new Float32Array(m * n), plain = new Float32Array(m * n);
+        addon.gemm(a, b, fused, 1, m, n, k, false, false, 0, 0, 0, withBias ? bias : null, act, 0.2);
+        addon.gemm(a, b, plain, 1, m, n, k, false, false, 0, 0, 0);
+        addon.biasActivation(plain, withBias ? bias : null, m, n, act, 0.2);
+        for (let i = 0; i < m * n; i++) {
+          if (!(Math.abs(fused[i] - plain[i]) <= 1e-6 * (1 + Math.abs(plain[i])))) {
+            assert.fail(`${m}×${n}×${k}, activation ${act}${withBias ? ', bias' : ''}: element ${i} fused ${fused[i]}, separate ${plain[i]}`);
+          }
+        }
+      }
+    }
+  }
+});

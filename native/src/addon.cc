@@ -14,8 +14,12 @@ int64_t I(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }
 float N(const Napi::Value& v) { return v.As<Napi::Number>().FloatValue(); }
 bool B(const Napi::Value& v) { return v.As<Napi::Boolean>().Value(); }
 
+// Optional a[12..14]: bias (or null), activation code and alpha of a fused epilogue.
 Napi::Value Gemm(const Napi::CallbackInfo& a) {
-  lk::gemm(F(a[0]), F(a[1]), F(a[2]), (int)I(a[3]), (int)I(a[4]), (int)I(a[5]), (int)I(a[6]), B(a[7]), B(a[8]), I(a[9]), I(a[10]), I(a[11]));
+  const bool fused = a.Length() > 13 && a[13].IsNumber();
+  const lk::Epilogue epilogue{fused ? FOrNull(a[12]) : nullptr, fused ? (lk::Act)I(a[13]) : lk::Act::Linear, fused && a.Length() > 14 ? N(a[14]) : 0.f};
+  lk::gemm(F(a[0]), F(a[1]), F(a[2]), (int)I(a[3]), (int)I(a[4]), (int)I(a[5]), (int)I(a[6]), B(a[7]), B(a[8]), I(a[9]), I(a[10]), I(a[11]),
+           fused ? &epilogue : nullptr);
   return a.Env().Undefined();
 }
 
@@ -154,6 +158,7 @@ Napi::Value Info(const Napi::CallbackInfo& a) {
   o.Set("threads", lk::maxThreads());
   o.Set("gemmThreadThreshold", static_cast<double>(lk::gemmThreadThreshold()));
   o.Set("sparse", !lk::sparseSupported() ? "unavailable (no AVX-512)" : lk::sparseEnabled() ? "on" : "off (LATENTKIT_SPARSE=0)");
+  o.Set("sparseChoices", lk::sparseChoices());
 #ifdef LATENTKIT_ACCELERATE
   o.Set("blas", "Accelerate");
 #else

@@ -3,8 +3,14 @@
 #include "kernels.h"
 #include "parallel.h"
 #include "sgemm.h"
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <map>
+#include <mutex>
 #include <thread>
+#include <tuple>
 #ifdef LATENTKIT_ACCELERATE
 #include <Accelerate/Accelerate.h>
 #endif
@@ -42,48 +48,117 @@ int maxThreads() {
 int64_t gemmThreadThreshold() { return threadThreshold(); }
 
 // One product on the calling thread: C (m×n, row stride ldc) = op(A) · op(B).
-static void blas(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB, int lda, int ldb, int ldc) {
+static void blas(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB, int lda, int ldb, int ldc,
+                 const Epilogue* epilogue) {
   if (m == 0 || n == 0) return;
 #ifdef LATENTKIT_ACCELERATE
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a, lda,
               b, ldb, 0.0f, c, ldc);
+  if (epilogue) {
+    for (int i = 0; i < m; i++) biasActivation(c + static_cast<int64_t>(i) * ldc, epilogue->bias, 1, n, epilogue->act, epilogue->alpha);
+  }
 #else
-  sgemm(a, b, c, m, n, k, transA, transB, lda, ldb, ldc);
+  sgemm(a, b, c, m, n, k, transA, transB, lda, ldb, ldc, epilogue);
 #endif
 }
 
-static void product(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB) {
+static void product(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB,
+                    const Epilogue* epilogue = nullptr) {
   const int lda = transA ? m : k;
   const int ldb = transB ? k : n;
   const int parts = static_cast<int64_t>(m) * n * k < threadThreshold() ? 1 : maxThreads();
-  if (parts == 1) return blas(a, b, c, m, n, k, transA, transB, lda, ldb, n);
+  if (parts == 1) return blas(a, b, c, m, n, k, transA, transB, lda, ldb, n, epilogue);
   if (m >= n) {
     // Row blocks of C take row blocks of op(A): rows of A, or columns when A is transposed.
     parallelParts(parts, [&](int p) {
       const int r0 = static_cast<int>(static_cast<int64_t>(m) * p / parts), r1 = static_cast<int>(static_cast<int64_t>(m) * (p + 1) / parts);
-      blas(transA ? a + r0 : a + static_cast<int64_t>(r0) * k, b, c + static_cast<int64_t>(r0) * n, r1 - r0, n, k, transA, transB, lda, ldb, n);
+      blas(transA ? a + r0 : a + static_cast<int64_t>(r0) * k, b, c + static_cast<int64_t>(r0) * n, r1 - r0, n, k, transA, transB, lda, ldb, n,
+           epilogue);
     });
   } else {
     // Column blocks of C take column blocks of op(B): columns of B, or rows when B is transposed.
     parallelParts(parts, [&](int p) {
       const int c0 = static_cast<int>(static_cast<int64_t>(n) * p / parts), c1 = static_cast<int>(static_cast<int64_t>(n) * (p + 1) / parts);
-      blas(a, transB ? b + static_cast<int64_t>(c0) * k : b + c0, c + c0, m, c1 - c0, k, transA, transB, lda, ldb, n);
+      Epilogue part;
+      if (epilogue) part = {epilogue->bias ? epilogue->bias + c0 : nullptr, epilogue->act, epilogue->alpha};
+      blas(a, transB ? b + static_cast<int64_t>(c0) * k : b + c0, c + c0, m, c1 - c0, k, transA, transB, lda, ldb, n,
+           epilogue ? &part : nullptr);
     });
   }
 }
 
+// Whether the sparse path beats the dense SGEMM is measured, not assumed: the first product of each shape, layout and
+// density (in steps of 5 %) runs both ways, timed, and the faster is kept for the rest (the result of the second run
+// stands; both compute the same product). A constant tuned on one CPU did not carry to another (the sparse path lost to
+// the dense one on an AVX-512 Xeon where it won on an EPYC).
+namespace {
+struct Choice {
+  double sparseMs, denseMs;
+};
+std::mutex choicesMutex;
+std::map<std::tuple<int, int, int, bool, int>, Choice> choices;
+
+double millisecondsOf(const std::function<void()>& f) {
+  const auto start = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+}  // namespace
+
+static bool sparsePays(const float* a, const float* b, float* c, int m, int n, int k, bool transA) {
+  const double density = sparseDensity(a, m, n, k);
+  if (density < 0) return false;
+  const auto key = std::make_tuple(m, n, k, transA, static_cast<int>(density * 20));
+  {
+    std::lock_guard<std::mutex> lock(choicesMutex);
+    const auto found = choices.find(key);
+    if (found != choices.end()) {
+      if (found->second.sparseMs >= found->second.denseMs) return false;
+      sparseProduct(a, b, c, m, n, k, transA);
+      return true;
+    }
+  }
+  // Twice each, keeping the second: the first run of either pays for page faults and cold caches.
+  Choice choice{};
+  for (int round = 0; round < 2; round++) {
+    choice.denseMs = millisecondsOf([&] { product(a, b, c, m, n, k, transA, false); });
+    choice.sparseMs = millisecondsOf([&] { sparseProduct(a, b, c, m, n, k, transA); });
+  }
+  std::lock_guard<std::mutex> lock(choicesMutex);
+  choices.emplace(key, choice);
+  return true;  // c holds the (sparse) product
+}
+
+std::string sparseChoices() {
+  std::lock_guard<std::mutex> lock(choicesMutex);
+  std::string out;
+  for (const auto& [key, choice] : choices) {
+    const auto& [m, n, k, transA, bucket] = key;
+    char line[160];
+    std::snprintf(line, sizeof line, "%s%s%d×%d·%d×%d at %d–%d %% nonzero: sparse %.3f ms, dense %.3f ms → %s", out.empty() ? "" : "; ",
+                  transA ? "(Aᵀ) " : "", m, k, k, n, bucket * 5, bucket * 5 + 5, choice.sparseMs, choice.denseMs,
+                  choice.sparseMs < choice.denseMs ? "sparse" : "dense");
+    out += line;
+  }
+  return out;
+}
+
 void gemm(const float* a, const float* b, float* c, int batch, int m, int n, int k, bool transA, bool transB,
-          int64_t strideA, int64_t strideB, int64_t strideC) {
+          int64_t strideA, int64_t strideB, int64_t strideC, const Epilogue* epilogue) {
   for (int i = 0; i < batch; i++) {
     const float* ai = a + i * strideA;
     const float* bi = b + i * strideB;
     float* ci = c + i * strideC;
     if (k == 0) {
       for (int64_t j = 0; j < static_cast<int64_t>(m) * n; j++) ci[j] = 0.f;
+      if (epilogue) biasActivation(ci, epilogue->bias, m, n, epilogue->act, epilogue->alpha);
       continue;
     }
-    if (!transB && sparseEnabled() && sparseProduct(ai, bi, ci, m, n, k, transA)) continue;
-    product(ai, bi, ci, m, n, k, transA, transB);
+    if (!transB && sparseEnabled() && sparsePays(ai, bi, ci, m, n, k, transA)) {
+      if (epilogue) biasActivation(ci, epilogue->bias, m, n, epilogue->act, epilogue->alpha);
+      continue;
+    }
+    product(ai, bi, ci, m, n, k, transA, transB, epilogue);
   }
 }
 

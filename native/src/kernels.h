@@ -1,18 +1,32 @@
 // Declarations of the native kernels: plain loops over float arrays, called from the N-API glue in addon.cc.
 #pragma once
 #include <cstdint>
+#include <string>
 
 namespace lk {
 
+enum class Act : int { Linear = 0, Relu = 1, Sigmoid = 2, Elu = 3, Relu6 = 4, LeakyRelu = 5 };
+
+// What a product's store applies to C: c = act(c + bias[column]); bias may be null.
+struct Epilogue {
+  const float* bias;
+  Act act;
+  float alpha;
+};
+
 // C[b] = op(A[b]) · op(B[b]) for each of `batch` products; a stride of 0 broadcasts one matrix to every product.
+// With an epilogue, each tile of C gets its bias and activation while it is still in L1.
 void gemm(const float* a, const float* b, float* c, int batch, int m, int n, int k, bool transA, bool transB,
-          int64_t strideA, int64_t strideB, int64_t strideC);
-// C = op(A) · B (B not transposed) from the nonzeros of A alone, when A is sparse enough for that to pay: at least
-// SPARSE_MIN_MACS multiply-adds, n ≥ 64, and at most SPARSE_MAX_DENSITY of A nonzero (estimated from a sample).
-// Returns false, writing nothing, when the dense product should run instead (or the CPU lacks AVX-512).
+          int64_t strideA, int64_t strideB, int64_t strideC, const Epilogue* epilogue = nullptr);
+// C = op(A) · B (B not transposed) from the nonzeros of A alone. A product is a candidate with at least
+// SPARSE_MIN_MACS multiply-adds, n ≥ 64, and at most SPARSE_MAX_DENSITY of A nonzero (estimated from a sample):
+// sparseDensity returns that estimate, or −1 for a product that is no candidate (or a CPU without AVX-512).
 constexpr int64_t SPARSE_MIN_MACS = 1000 * 1000;
 constexpr double SPARSE_MAX_DENSITY = 0.25;
-bool sparseProduct(const float* a, const float* b, float* c, int m, int n, int k, bool transA);
+double sparseDensity(const float* a, int m, int n, int k);
+void sparseProduct(const float* a, const float* b, float* c, int m, int n, int k, bool transA);
+// The sparse-or-dense choices measured so far, as text for `latentkit doctor`.
+std::string sparseChoices();
 // Whether this CPU can take the sparse path, and whether LATENTKIT_SPARSE leaves it on.
 bool sparseSupported();
 bool sparseEnabled();
@@ -32,7 +46,6 @@ void slice2d(const float* in, int64_t inCols, int64_t row0, int64_t col0, int64_
 // 2·pairs standard normals from mulberry32 state `state` (Box–Muller, in double); returns the state after them.
 uint32_t normalPairs(uint32_t state, float* out, int64_t pairs);
 
-enum class Act : int { Linear = 0, Relu = 1, Sigmoid = 2, Elu = 3, Relu6 = 4, LeakyRelu = 5 };
 // In place: c[i, j] = act(c[i, j] + bias[j]) for an m×n matrix; bias may be null.
 void biasActivation(float* c, const float* bias, int64_t m, int64_t n, Act act, float alpha);
 

@@ -228,10 +228,17 @@ double kernelPeakGflops() {
   return 2.0 * path.mr * path.nr * kc * static_cast<double>(calls) / seconds / 1e9;
 }
 
-void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB, int lda, int ldb, int ldc) {
+// c = act(c + bias) on a rows × cols tile of C (row stride ldc), one row at a time with the element-wise kernel.
+void applyEpilogue(float* c, int ldc, int rows, int cols, const Epilogue& e, int column) {
+  for (int i = 0; i < rows; i++) biasActivation(c + static_cast<int64_t>(i) * ldc, e.bias ? e.bias + column : nullptr, 1, cols, e.act, e.alpha);
+}
+
+void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB, int lda, int ldb, int ldc,
+           const Epilogue* epilogue) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     for (int i = 0; i < m; i++) std::fill(c + static_cast<int64_t>(i) * ldc, c + static_cast<int64_t>(i) * ldc + n, 0.f);
+    if (epilogue) applyEpilogue(c, ldc, m, n, *epilogue, 0);
     return;
   }
   const Path path = active();
@@ -247,6 +254,7 @@ void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool t
     for (int pc = 0; pc < k; pc += blk.kc) {
       const int kc = std::min(blk.kc, k - pc);
       const bool accumulate = pc > 0;
+      const bool last = pc + kc >= k;
       packB(b, ldb, transB, pc, kc, jc, nc, nr, pb);
       for (int ic = 0; ic < m; ic += blk.mc) {
         const int mc = std::min(blk.mc, m - ic);
@@ -260,18 +268,19 @@ void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool t
             const float* stripA = pa + static_cast<int64_t>(ir) * kc;
             if (rows == mr && cols == nr) {
               path.kernel(kc, stripA, stripB, ct, ldc, accumulate);
-              continue;
-            }
-            path.kernel(kc, stripA, stripB, tile, nr, false);
-            for (int i = 0; i < rows; i++) {
-              float* dst = ct + static_cast<int64_t>(i) * ldc;
-              const float* src = tile + i * nr;
-              if (accumulate) {
-                for (int j = 0; j < cols; j++) dst[j] += src[j];
-              } else {
-                std::memcpy(dst, src, sizeof(float) * cols);
+            } else {
+              path.kernel(kc, stripA, stripB, tile, nr, false);
+              for (int i = 0; i < rows; i++) {
+                float* dst = ct + static_cast<int64_t>(i) * ldc;
+                const float* src = tile + i * nr;
+                if (accumulate) {
+                  for (int j = 0; j < cols; j++) dst[j] += src[j];
+                } else {
+                  std::memcpy(dst, src, sizeof(float) * cols);
+                }
               }
             }
+            if (last && epilogue) applyEpilogue(ct, ldc, rows, cols, *epilogue, jc + jr);
           }
         }
       }

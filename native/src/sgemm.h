@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <vector>
+#include "kernels.h"
 
 namespace lk {
 
@@ -22,6 +23,8 @@ Blocking activeBlocking();
 double kernelPeakGflops();
 
 // C (m × n, row stride ldc) = op(A) · op(B), op(A) m × k and op(B) k × n; A and B row-major with strides lda, ldb.
-void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB, int lda, int ldb, int ldc);
+// An epilogue (bias indexed by C's columns 0..n) is applied to each tile after its last block of k.
+void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB, int lda, int ldb, int ldc,
+           const Epilogue* epilogue = nullptr);
 
 }  // namespace lk

@@ -2,8 +2,9 @@
 //
 // The left operand is compressed into lists of (index, value) per output row — its rows for C = A·B, its columns for
 // C = Aᵀ·B — and each output row is accumulated in registers from the rows of B that its nonzeros select. Measured on
-// a 2-core EPYC with a fifth of A nonzero, 512×784 · 784×400 takes 1.04–1.24 ms against 1.57–1.60 ms for OpenBLAS's
-// dense sgemm on the same two cores.
+// a 2-core EPYC with a fifth of A nonzero, 512×784 · 784×400 took 1.04–1.24 ms against 1.57–1.60 ms for OpenBLAS's
+// dense sgemm on the same two cores; whether it pays against latentkit's own SGEMM on a given CPU is measured when a
+// shape first appears (gemm.cc).
 // Skipping a zero also skips 0·∞ = NaN, so a non-finite B shows only where a nonzero meets it.
 #include "kernels.h"
 #include "parallel.h"
@@ -131,9 +132,13 @@ bool sparseSupported() {
   return supported;
 }
 
-bool sparseProduct(const float* a, const float* b, float* c, int m, int n, int k, bool transA) {
-  if (!sparseSupported() || static_cast<int64_t>(m) * n * k < SPARSE_MIN_MACS || n < 64) return false;
-  if (sampledDensity(a, static_cast<int64_t>(m) * k) > SPARSE_MAX_DENSITY) return false;
+double sparseDensity(const float* a, int m, int n, int k) {
+  if (!sparseSupported() || static_cast<int64_t>(m) * n * k < SPARSE_MIN_MACS || n < 64) return -1;
+  const double density = sampledDensity(a, static_cast<int64_t>(m) * k);
+  return density > SPARSE_MAX_DENSITY ? -1 : density;
+}
+
+void sparseProduct(const float* a, const float* b, float* c, int m, int n, int k, bool transA) {
   static thread_local Lists rows, cols;
   const Lists* lists = &rows;
   if (transA) {
@@ -147,13 +152,13 @@ bool sparseProduct(const float* a, const float* b, float* c, int m, int n, int k
   parallelParts(parts, [&](int p) {
     productRows(*lists, static_cast<int>(static_cast<int64_t>(m) * p / parts), static_cast<int>(static_cast<int64_t>(m) * (p + 1) / parts), b, n, c);
   });
-  return true;
 }
 
 #else
 
 bool sparseSupported() { return false; }
-bool sparseProduct(const float*, const float*, float*, int, int, int, bool) { return false; }
+double sparseDensity(const float*, int, int, int) { return -1; }
+void sparseProduct(const float*, const float*, float*, int, int, int, bool) {}
 
 #endif
 

@@ -5,8 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface NativeAddon {
+  /** C = op(A)·op(B) per batch; with `act`, the fused epilogue c = act(c + bias[column]) is applied as C is stored. */
   gemm(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number,
-    transA: boolean, transB: boolean, strideA: number, strideB: number, strideC: number): void;
+    transA: boolean, transB: boolean, strideA: number, strideB: number, strideC: number, bias?: Float32Array | null, act?: number, alpha?: number): void;
   biasActivation(c: Float32Array, bias: Float32Array | null, m: number, n: number, act: number, alpha: number): void;
   binary(op: number, a: Float32Array, layoutA: number, b: Float32Array, layoutB: number, out: Float32Array, outer: number, inner: number): void;
   unary(op: number, x: Float32Array, out: Float32Array, n: number, alpha: number): void;
@@ -30,7 +31,11 @@ export interface NativeAddon {
   slice2d(input: Float32Array, inCols: number, row0: number, col0: number, rows: number, cols: number, out: Float32Array): void;
   /** Fills `out` (even length) with Box–Muller normals from mulberry32 `state`; returns the next state. */
   normalPairs(state: number, out: Float32Array): number;
-  info(): { threads: number; gemmThreadThreshold: number; blas: string; sparse: string; isa?: string; blocking?: string };
+  info(): {
+    threads: number; gemmThreadThreshold: number; blas: string; sparse: string; isa?: string; blocking?: string;
+    /** The sparse-or-dense choices measured so far (one per product shape, layout and density step). */
+    sparseChoices: string;
+  };
   /** Switches the SGEMM path (avx512, avx2, portable); false when this CPU lacks it. */
   useIsa(isa: string): boolean;
   /** One core's GFLOP/s of the active SGEMM micro-kernel with its operands in L1. */

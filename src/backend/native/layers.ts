@@ -90,8 +90,8 @@ export function layerKernels(addon: NativeAddon): tf.KernelConfig[] {
     const [rows, k] = x.shape;
     const n = kernel.shape[1];
     const out = alloc(backend, rows * n);
-    addon.gemm(values(backend as never, x), values(backend as never, kernel), out, 1, rows, n, k, false, false, 0, 0, 0);
-    addon.biasActivation(out, values(backend as never, bias), rows, n, activationCode(attrs), 0);
+    addon.gemm(values(backend as never, x), values(backend as never, kernel), out, 1, rows, n, k, false, false, 0, 0, 0,
+      values(backend as never, bias), activationCode(attrs), 0);
     return output(backend as never, [rows, n], out);
   };
   const densePair = ({ inputs, backend, attrs }: KernelArgs) => {
@@ -104,8 +104,7 @@ export function layerKernels(addon: NativeAddon): tf.KernelConfig[] {
     const bias = alloc(backend, a + b);
     addon.concatColumns(v(biasA), a, v(biasB), b, 1, bias);
     const both = alloc(backend, rows * (a + b));
-    addon.gemm(v(x), kernel, both, 1, rows, a + b, k, false, false, 0, 0, 0);
-    addon.biasActivation(both, bias, rows, a + b, activationCode(attrs), 0);
+    addon.gemm(v(x), kernel, both, 1, rows, a + b, k, false, false, 0, 0, 0, bias, activationCode(attrs), 0);
     const [yA, yB] = [alloc(backend, rows * a), alloc(backend, rows * b)];
     addon.splitColumns(both, rows, a, b, yA, yB);
     [kernel, bias, both].forEach((scratch) => release(backend, scratch));

@@ -40,9 +40,11 @@ export function matMulKernels(addon: NativeAddon): tf.KernelConfig[] {
   const cpuBatch = tf.getKernel('BatchMatMul', 'cpu')!.kernelFunc;
   const cpuFused = tf.getKernel('_FusedMatMul', 'cpu')!.kernelFunc;
 
-  const run = (backend: NativeBackend, a: tf.TensorInfo, b: tf.TensorInfo, p: Product, transA: boolean, transB: boolean): Float32Array => {
+  const run = (backend: NativeBackend, a: tf.TensorInfo, b: tf.TensorInfo, p: Product, transA: boolean, transB: boolean,
+    epilogue?: { bias: Float32Array | null; act: number; alpha: number }): Float32Array => {
     const out = alloc(backend, p.batch * p.m * p.n);
-    addon.gemm(values(backend, a), values(backend, b), out, p.batch, p.m, p.n, p.k, transA, transB, p.strideA, p.strideB, p.m * p.n);
+    addon.gemm(values(backend, a), values(backend, b), out, p.batch, p.m, p.n, p.k, transA, transB, p.strideA, p.strideB, p.m * p.n,
+      epilogue?.bias, epilogue?.act, epilogue?.alpha);
     return out;
   };
 
@@ -64,10 +66,9 @@ export function matMulKernels(addon: NativeAddon): tf.KernelConfig[] {
     const p = allFloat(a, b, bias) && act !== undefined && !preluActivationWeights ? product(a!, b!, transposeA, transposeB) : undefined;
     if (!p || (bias && sizeOf(bias.shape) !== p.n && sizeOf(bias.shape) !== 1)) return cpuFused(args as never) as tf.TensorInfo;
     const backend = args.backend as NativeBackend;
-    const out = run(backend, a!, b!, p, transposeA, transposeB);
     let biasValues = bias ? values(backend, bias) : null;
     if (biasValues && biasValues.length === 1 && p.n !== 1) biasValues = new Float32Array(p.n).fill(biasValues[0]);
-    addon.biasActivation(out, biasValues, p.batch * p.m, p.n, act, leakyreluAlpha ?? 0.2);
+    const out = run(backend, a!, b!, p, transposeA, transposeB, { bias: biasValues, act, alpha: leakyreluAlpha ?? 0.2 });
     return output(backend, p.outShape, out);
   };
 
