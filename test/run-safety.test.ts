@@ -86,7 +86,7 @@ test('weight paths cannot leave the run: .., absolute paths, links, FIFOs and de
   mkdirSync(join(root, 'outside'));
   cpSync(join(dir, 'encoder', 'weights.bin'), join(root, 'outside', 'weights.bin'));
   const cases: [string, RegExp][] = [
-    ['../../outside/weights.bin', /weightsManifest\.0\.paths\.0' a plain file name in the model folder/],
+    ['../../outside/weights.bin', /weightsManifest\.0\.paths\.0': a plain file name in the model folder/],
     ['/etc/passwd', /a plain file name in the model folder/],
     ['..', /a plain file name/],
   ];
@@ -113,7 +113,7 @@ test('weight paths cannot leave the run: .., absolute paths, links, FIFOs and de
 
 test('malformed model.json entries, impossible sizes, NaN weights and unknown layers are one-line errors', async () => {
   const cases: [(json: any) => void, RegExp][] = [
-    [(j) => (j.weightsManifest = [{ paths: 'weights.bin', weights: [] }]), /weightsManifest\.0\.paths' /],
+    [(j) => (j.weightsManifest = [{ paths: 'weights.bin', weights: [] }]), /weightsManifest\.0\.paths':/],
     [(j) => (j.weightsManifest[0].weights[0].dtype = 'string'), /weights\.0\.dtype'/],
     [(j) => (j.weightsManifest[0].weights[0].shape = [2 ** 20, 2 ** 12]), /more than latentkit loads|model\.json lists/],
     [(j) => j.weightsManifest[0].weights[0].shape.reverse(), /cannot build the model/],

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { check, UserError } from '../errors.js';
 import type { TrainerState } from '../train/trainer.js';
 import { readRegularFile } from './layers-files.js';
+import { parseJsonFile } from './json-file.js';
 
 const finite = z.number().finite();
 const count = z.number().int().nonnegative();
@@ -67,18 +68,7 @@ export async function readCheckpoint(dir: string): Promise<TrainerState | undefi
     if (err instanceof UserError && /ENOENT/.test(err.message)) return undefined;
     throw err;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`${statePath}: not valid JSON (${(err as Error).message}); the checkpoint is corrupt`);
-  }
-  const parsed = stateSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`${statePath}: invalid at '${issue.path.join('.')}': ${issue.message}; the checkpoint is corrupt`);
-  }
-  const s = parsed.data;
+  const s = parseJsonFile(text, statePath, stateSchema, 'the checkpoint is corrupt');
   const lengths = [...s.arrays.m, ...s.arrays.v, ...s.arrays.best];
   const total = lengths.reduce((a, b) => a + b, 0);
   check(s.arrays.m.length === s.arrays.v.length,

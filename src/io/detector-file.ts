@@ -1,6 +1,6 @@
 // Detector files (written by `latentkit detect --save-detector`): read as untrusted input and checked field by field.
 import { z } from 'zod';
-import { UserError } from '../errors.js';
+import { parseJsonFile } from './json-file.js';
 import { SCORE_KINDS, type DetectorState, type ScoreKind } from '../tasks/anomaly.js';
 import { readRegularFile } from './layers-files.js';
 
@@ -19,18 +19,6 @@ const detectorSchema = z.object({
 
 /** Reads and checks a detector file written by --save-detector. */
 export async function readDetector(path: string): Promise<DetectorState> {
-  let json: unknown;
-  try {
-    json = JSON.parse((await readRegularFile(path, { maxBytes: 2 ** 20 })).toString('utf8'));
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${path}: not a detector file (${(err as Error).message})`);
-  }
-  const parsed = detectorSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`${path}: not a detector file: '${issue.path.join('.') || '(root)'}' ${issue.message}`);
-  }
-  return parsed.data;
+  const text = (await readRegularFile(path, { maxBytes: 2 ** 20 })).toString('utf8');
+  return parseJsonFile(text, path, detectorSchema, 'not a detector file (write one with detect --save-detector)');
 }
-

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { checkTopology } from './topology.js';
+import { parseJsonFile } from './json-file.js';
 
 const BYTES = { float32: 4, int32: 4, bool: 1 } as const;
 
@@ -90,21 +91,11 @@ function specBytes(spec: z.infer<typeof weightSpec>): number {
   return spec.shape.reduce((a, b) => a * b, 1) * BYTES[spec.dtype];
 }
 
-/** Parses and checks model.json against the layers-model format, with the first problem as a one-line error. */
+/** Parses and checks model.json against the layers-model format and its topology, with the first problem as one line. */
 function parseModelJson(text: string, path: string): z.infer<typeof modelJsonSchema> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`${path}: not valid JSON (${(err as Error).message}); the run is corrupt`);
-  }
-  const parsed = modelJsonSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`${path}: not a tfjs layers model: '${issue.path.join('.') || '(root)'}' ${issue.message}`);
-  }
-  checkTopology(parsed.data.modelTopology, path);
-  return parsed.data;
+  const modelJson = parseJsonFile(text, path, modelJsonSchema, 'not a tfjs layers model, or a corrupt one');
+  checkTopology(modelJson.modelTopology, path);
+  return modelJson;
 }
 
 /** Loads `dir/model.json` and its weights, confined to `dir`, checking that the weight files hold what it lists. */

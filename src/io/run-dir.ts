@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { lockDir, readableDir, writeDirAtomic } from './atomic.js';
 import { folderSaveHandler, loadLayersFolder, readRegularFile } from './layers-files.js';
 import { epochMetricsSchema, readCheckpoint, writeCheckpoint } from './checkpoint-files.js';
+import { parseJsonFile } from './json-file.js';
 import { modelConfigSchema } from '../models/config-schema.js';
 import { restoreModel, type ModelConfig } from '../models/registry.js';
 import type { AutoencoderModel, LossTerms } from '../models/types.js';
@@ -101,23 +102,17 @@ export async function saveRun(dir: string, model: AutoencoderModel, info: RunInf
 export async function readManifest(dir: string): Promise<RunManifest> {
   const path = join(readableDir(dir), 'latentkit.json');
   if (!existsSync(path)) throw new UserError(`${dir}: not a latentkit run (no latentkit.json); train one with 'latentkit train --out ${dir}'`);
-  let json: unknown;
+  const text = (await readRegularFile(path, { maxBytes: 64 * 2 ** 20 })).toString('utf8');
+  let version: unknown;
   try {
-    json = JSON.parse((await readRegularFile(path, { maxBytes: 64 * 2 ** 20 })).toString('utf8'));
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${path}: not valid JSON (${(err as Error).message}); the run is corrupt`);
+    version = (JSON.parse(text) as { formatVersion?: unknown })?.formatVersion;
+  } catch {
+    // parseJsonFile reports it
   }
-  const version = (json as { formatVersion?: unknown })?.formatVersion;
   if (typeof version === 'number' && version > RUN_FORMAT_VERSION) {
     throw new UserError(`${path}: run format version ${version} is newer than this latentkit reads (${RUN_FORMAT_VERSION}); upgrade latentkit`);
   }
-  const parsed = manifestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`${path}: invalid at '${issue.path.join('.')}': ${issue.message}`);
-  }
-  return parsed.data as RunManifest;
+  return parseJsonFile(text, path, manifestSchema, 'the run is corrupt') as RunManifest;
 }
 
 /** Loads a saved run: its model (rebuilt around the saved layers) and its manifest. */
