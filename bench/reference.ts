@@ -9,8 +9,8 @@ export type ReferenceResult = Record<string, number | string>;
 
 /**
  * OpenBLAS core types worth trying on x86-64: Debian's OpenBLAS 0.3.21 runs generic kernels on CPUs it does not know
- * (recent Intel Xeons, AMD Zen 4/5), so the reference is measured on each and runs on the fastest: we compare with the
- * strongest version of the peer.
+ * (some recent Intel Xeons), and a machine may set OPENBLAS_CORETYPE in its environment, so the reference is measured
+ * under its own detection and under each of these, and runs on the fastest: we compare with the strongest peer.
  */
 const CORE_TYPES = ['', 'HASWELL', 'ZEN', 'SKYLAKEX', 'COOPERLAKE'];
 
@@ -23,7 +23,9 @@ export function openblasCore(): { core: string; detected: string } {
   let best = { core: '', gflops: 0 };
   let detected = 'unknown';
   for (const core of CORE_TYPES) {
-    const env = { ...process.env, OPENBLAS_VERBOSE: '2', ...(core && { OPENBLAS_CORETYPE: core }) };
+    // '' is OpenBLAS's own detection: a core type already set in the environment is left out.
+    const { OPENBLAS_CORETYPE: _, ...rest } = process.env;
+    const env = { ...rest, OPENBLAS_VERBOSE: '2', ...(core && { OPENBLAS_CORETYPE: core }) };
     const r = spawnSync(PYTHON, [SCRIPT, 'gemm', shapes], { encoding: 'utf8', env });
     if (r.status !== 0) continue;
     const named = /Core: (\w+)/.exec(r.stdout + r.stderr)?.[1] ?? 'unknown';
@@ -45,7 +47,8 @@ export function referenceCoreName(): string {
 /** The JSON lines printed by `reference.py ...args`, or undefined (with the reason on stderr) if PyTorch cannot run. */
 export function pytorch(...args: (string | number)[]): ReferenceResult[] | undefined {
   const { core } = openblasCore();
-  const env = { ...process.env, ...(core && { OPENBLAS_CORETYPE: core }) };
+  const { OPENBLAS_CORETYPE: _, ...rest } = process.env;
+  const env = { ...rest, ...(core && { OPENBLAS_CORETYPE: core }) };
   const r = spawnSync(PYTHON, [SCRIPT, ...args.map(String)], { encoding: 'utf8', maxBuffer: 1 << 24, env });
   if (r.status !== 0) {
     const why = (r.stderr || r.error?.message || '').trim().split('\n').pop();
