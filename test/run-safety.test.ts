@@ -119,6 +119,12 @@ test('malformed model.json entries, impossible sizes, NaN weights and unknown la
     [(j) => j.weightsManifest[0].weights[0].shape.reverse(), /cannot build the model/],
     [(j) => (j.modelTopology.config.layers[1].class_name = 'NoSuchLayer'), /cannot build the model/],
     [(j) => (j.modelTopology = null), /modelTopology/],
+    // Each of these made tfjs's loader loop forever before the topology was checked.
+    [(j) => (j.modelTopology.config.layers[1].name = []), /layers\.1\.name' must be a string/],
+    [(j) => (j.modelTopology.config.layers[1].inbound_nodes[0] = []), /inbound_nodes\.0' must be a non-empty array/],
+    [(j) => (j.modelTopology.config.layers[2].inbound_nodes[0][0][1] = 8.9e277), /names node 8\.9e\+277 of 'encoder_dense1', which has 1/],
+    [(j) => (j.modelTopology.config.layers[1].inbound_nodes[0][0][0] = 'encoder_output'), /has a cycle through/],
+    [(j) => (j.modelTopology.config.output_layers[0][0] = 'nowhere'), /names a layer 'nowhere' that the model does not have/],
   ];
   for (const [edit, message] of cases) {
     const { dir } = await savedRun();

@@ -31,11 +31,11 @@ export function checkTopology(t: Json, file: string): void {
       container(layer, at, depth + 1);
     });
     if (node.class_name === 'Sequential') return;
-    // Nodes per layer: its inbound nodes, or the one node of an input layer.
+    // Nodes per layer: one per inbound node, or the one node of an input layer (which has none).
     const nodeCount = new Map<string, number>();
     for (const layer of layers as Record<string, Json>[]) {
       if (!Array.isArray(layer.inbound_nodes)) continue;
-      nodeCount.set(layer.name as string, Math.max(1, layer.inbound_nodes.length));
+      nodeCount.set(layer.name as string, layer.class_name === 'InputLayer' ? 1 : layer.inbound_nodes.length);
     }
     const ref = (r: Json, at: string): string => {
       if (!Array.isArray(r) || typeof r[0] !== 'string' || !Number.isInteger(r[1]) || !Number.isInteger(r[2]) || r[2] < 0 || r[2] > 64) {
@@ -51,7 +51,7 @@ export function checkTopology(t: Json, file: string): void {
       if (!Array.isArray(inbound)) return fail(`${path}.config.layers.${i}.inbound_nodes`, 'must be an array');
       const from: string[] = [];
       inbound.forEach((nodeRefs, j) => {
-        if (!Array.isArray(nodeRefs)) return fail(`${path}.config.layers.${i}.inbound_nodes.${j}`, 'must be an array');
+        if (!Array.isArray(nodeRefs) || nodeRefs.length === 0) return fail(`${path}.config.layers.${i}.inbound_nodes.${j}`, 'must be a non-empty array');
         nodeRefs.forEach((r, k) => from.push(ref(r, `${path}.config.layers.${i}.inbound_nodes.${j}.${k}`)));
       });
       edges.set(name as string, from);
