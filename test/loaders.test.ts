@@ -1,7 +1,7 @@
 // Loaders: IDX (raw and gzipped), CSV, PNG folders and the embedded sets, with their bad-input errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PNG } from 'pngjs';
@@ -143,3 +143,64 @@ test('embedded fashion-mnist: the two empty rows are dropped and reported, 6,000
   held.labels!.forEach((c) => counts[c]++);
   assert.deepEqual(counts, new Array(10).fill(1000));
 });
+
+test('a damaged embedded-data cache (flipped byte, truncated, a folder in its place) is ignored and rebuilt', async () => {
+  const saved = process.env.LATENTKIT_CACHE_DIR;
+  process.env.LATENTKIT_CACHE_DIR = tempDir();
+  try {
+    const file = join(process.env.LATENTKIT_CACHE_DIR, 'mnist.bin');
+    const reference = await loadEmbedded('mnist');
+    const intact = readFileSync(file);
+    const damages: [string, () => void][] = [
+      ['a flipped pixel byte', () => writeFileSync(file, Buffer.from(intact).fill(7, 60_000, 60_001))],
+      ['a flipped count', () => writeFileSync(file, Buffer.from(intact).fill(9, 12, 13))],
+      ['truncated to 12 bytes', () => writeFileSync(file, intact.subarray(0, 12))],
+    ];
+    for (const [what, damage] of damages) {
+      damage();
+      const again = await loadEmbedded('mnist');
+      assert.deepEqual(again.test.values, reference.test.values, what);
+      assert.deepEqual(again.train.labels, reference.train.labels, what);
+      assert.deepEqual(readFileSync(file), intact, `${what}: the cache is rewritten`);
+    }
+    rmSync(file);
+    mkdirSync(file);
+    assert.deepEqual((await loadEmbedded('mnist')).test.values, reference.test.values, 'a folder in the way');
+  } finally {
+    if (saved === undefined) delete process.env.LATENTKIT_CACHE_DIR;
+    else process.env.LATENTKIT_CACHE_DIR = saved;
+  }
+});
+
+test('PNG folders: a header past the pixel limit and image data that does not inflate are errors before decoding', async () => {
+  const dir = tempDir();
+  const png = new PNG({ width: 4, height: 3 });
+  png.data.fill(200);
+  const valid = PNG.sync.write(png);
+  const write = (bytes: Buffer) => writeFileSync(join(dir, 'a.png'), bytes);
+  const huge = Buffer.from(valid);
+  huge.writeUInt32BE(30000, 16);
+  huge.writeUInt32BE(30000, 20);
+  write(huge);
+  await assert.rejects(loadPngFolder(dir), /a\.png: 30000×30000 pixels; latentkit reads images of 1 to 16777216 pixels \(LATENTKIT_MAX_PIXELS\)/);
+  // Image data flipped inside the zlib stream, with the chunk's CRC made right again: pngjs alone decoded it as black.
+  const at = valid.indexOf('IDAT');
+  const length = valid.readUInt32BE(at - 4);
+  const corrupt = Buffer.from(valid);
+  corrupt[at + 4 + Math.floor(length / 2)] ^= 0xff;
+  corrupt.writeUInt32BE(crc32(corrupt.subarray(at, at + 4 + length)), at + 4 + length);
+  write(corrupt);
+  await assert.rejects(loadPngFolder(dir), /a\.png: (corrupt PNG image data|PNG image data holds \d+ bytes)/);
+  write(valid);
+  assert.equal((await loadPngFolder(dir)).size, 1);
+});
+
+/** CRC-32 as PNG chunks use it (ISO 3309). */
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const byte of bytes) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
