@@ -408,3 +408,20 @@ test('native normals follow the portable generator\'s sequence (to the last bit 
   assert.equal(rng.normal(), next, 'the generator state after the draws');
 });
 
+
+test('allFinite finds one NaN or ±∞ anywhere (vector body or tail) and passes the largest finite floats', { skip }, () => {
+  const addon = (native as { addon: NativeAddon }).addon;
+  for (const n of [1, 15, 16, 17, 1000, 65_537]) {
+    const x = randomArray(n, n).map((v) => v * 1e38);
+    x[n - 1] = 3.4028234e38;
+    assert.equal(addon.allFinite(x), true, `${n} finite values`);
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      for (const at of [0, Math.floor(n / 2), n - 1]) {
+        const y = Float32Array.from(x);
+        y[at] = bad;
+        assert.equal(addon.allFinite(y), false, `${bad} at ${at} of ${n}`);
+      }
+    }
+  }
+  assert.equal(addon.allFinite(new Float32Array(0)), true);
+});

@@ -203,6 +203,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("normalPairs", Napi::Function::New(env, NormalPairs));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("useIsa", Napi::Function::New(env, UseIsa));
+  exports.Set("allFinite", Napi::Function::New(env, [](const Napi::CallbackInfo& a) {
+    const Napi::Float32Array x = a[0].As<Napi::Float32Array>();
+    return Napi::Boolean::New(a.Env(), lk::allFinite(x.Data(), static_cast<int64_t>(x.ElementLength())));
+  }));
   exports.Set("kernelPeakGflops", Napi::Function::New(env, [](const Napi::CallbackInfo& a) {
     return Napi::Number::New(a.Env(), lk::kernelPeakGflops());
   }));

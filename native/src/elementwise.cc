@@ -105,6 +105,15 @@ LK_VECTORIZE void sum3(const float* x, float* out, int64_t outer, int64_t reduce
   }
 }
 
+// Whether no element is NaN or ±∞: the exponent bits are all ones exactly for those, tested on the bits so that
+// -ffast-math cannot assume the answer.
+LK_VECTORIZE bool allFinite(const float* x, int64_t n) {
+  const uint32_t* bits = reinterpret_cast<const uint32_t*>(x);
+  uint32_t bad = 0;
+  for (int64_t i = 0; i < n; i++) bad |= static_cast<uint32_t>((bits[i] & 0x7f800000u) == 0x7f800000u);
+  return bad == 0;
+}
+
 LK_VECTORIZE static void adamRange(float* p, float* m, float* v, const float* g, int64_t from, int64_t to, float lr, float beta1,
                                    float beta2, float eps, float oneMinusAccBeta1, float oneMinusAccBeta2) {
   const float c1 = 1.f - beta1;

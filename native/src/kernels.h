@@ -60,6 +60,9 @@ void unary(Unary op, const float* x, float* out, int64_t n, float alpha);
 // out[o, i] = Σ_r x[o, r, i] for x of shape [outer, reduce, inner].
 void sum3(const float* x, float* out, int64_t outer, int64_t reduce, int64_t inner);
 
+// Whether every element of x is finite (no NaN, no ±∞).
+bool allFinite(const float* x, int64_t n);
+
 // Adam (Kingma & Ba 2015) in place, the form tfjs and PyTorch use:
 // m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − lr · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε).
 void adam(float* p, float* m, float* v, const float* g, int64_t n, float lr, float beta1, float beta2, float eps,

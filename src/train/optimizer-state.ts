@@ -1,4 +1,5 @@
-// Adam's state (moments, step count) copied out of an optimizer and back in, for checkpoints that resume exactly.
+// Adam's state (moments, step count) copied out of an optimizer and back in, for checkpoints that resume exactly; and
+// the finiteness check of the gradients it is about to apply.
 import * as tf from '../backend/tfjs.js';
 
 export interface AdamState {
@@ -16,6 +17,15 @@ export interface AdamState {
 interface SnapshotAdam {
   snapshot(variables: tf.Variable[]): AdamState;
   restore(variables: tf.Variable[], state: AdamState): void;
+}
+
+/** Whether every gradient is finite: natively on the native backend's Adam, else one sum per gradient (NaN or ±∞ anywhere makes the total non-finite). */
+export function gradientsFinite(optimizer: tf.Optimizer, grads: tf.NamedTensorMap): boolean {
+  const own = (optimizer as Partial<{ gradientsFinite(g: tf.NamedTensorMap): boolean }>).gradientsFinite;
+  if (own) return own.call(optimizer, grads);
+  const tensors = Object.values(grads);
+  if (tensors.length === 0) return true;
+  return Number.isFinite(tf.tidy(() => tf.addN(tensors.map((g) => g.sum()))).dataSync()[0]);
 }
 
 const hasSnapshots = (optimizer: tf.Optimizer): optimizer is tf.Optimizer & SnapshotAdam =>

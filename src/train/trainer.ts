@@ -9,7 +9,7 @@ import { countActiveUnits } from '../tasks/latent.js';
 import { head } from '../data/dataset.js';
 import { permutation, Rng, type RngState } from './rng.js';
 import { DEFAULT_GUARD, TrainingGuard, TrainingStopped, type GuardArgs, type GuardState } from './guard.js';
-import { adamSnapshot, restoreAdam, type AdamState } from './optimizer-state.js';
+import { adamSnapshot, gradientsFinite, restoreAdam, type AdamState } from './optimizer-state.js';
 
 const ACTIVE_UNIT_EXAMPLES = 1000;
 
@@ -183,13 +183,6 @@ const copyOut = (tensors: tf.Tensor[]): Float32Array[] => tensors.map((t) => Flo
 const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
-/** Whether every gradient is finite: one sum per gradient, NaN or ±∞ anywhere makes the total non-finite. */
-function gradientsFinite(grads: tf.NamedTensorMap): boolean {
-  const tensors = Object.values(grads);
-  if (tensors.length === 0) return true;
-  return Number.isFinite(tf.tidy(() => tf.addN(tensors.map((g) => g.sum()))).dataSync()[0]);
-}
-
 /** Whether to checkpoint after `epoch`: every `every` epochs, or by default every epoch of a run expected to last over a minute. */
 function checkpointDue(opts: FitArgs, epoch: number, epochSeconds: number): boolean {
   if (!opts.onCheckpoint || epoch >= opts.epochs) return false;
@@ -253,7 +246,7 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
             return terms.total.mean() as tf.Scalar;
           }, variables);
           means = readMeans(terms!, scalars);
-          applied = guard.admitBatch(means.total, gradientsFinite(grads), `epoch ${epoch}, batch ${b + 1}`);
+          applied = guard.admitBatch(means.total, gradientsFinite(optimizer, grads), `epoch ${epoch}, batch ${b + 1}`);
           if (applied) optimizer.applyGradients(grads);
         });
         tf.dispose(scalars);

@@ -61,6 +61,15 @@ export class NativeAdam extends tf.Optimizer {
     this.incrementIterations();
   }
 
+  /** Whether every gradient is finite, read in place (one native pass per gradient, no tensors made). */
+  gradientsFinite(grads: tf.NamedTensorMap): boolean {
+    const backend = tf.backend() as MathBackendCPU;
+    return Object.values(grads).every((g) => {
+      const values = backend.data.get(g.dataId)!.values;
+      return values instanceof Float32Array ? this.addon.allFinite(values) : Array.from(values as ArrayLike<number>).every(Number.isFinite);
+    });
+  }
+
   /** Moments of `variables` (in their order), the step count and the bias-correction products, copied out. */
   snapshot(variables: tf.Variable[]): AdamState {
     const zeros = (v: tf.Variable) => new Float32Array(v.size);

@@ -38,6 +38,8 @@ export interface NativeAddon {
   };
   /** Switches the SGEMM path (avx512, avx2, portable); false when this CPU lacks it. */
   useIsa(isa: string): boolean;
+  /** Whether no element is NaN or ±∞. */
+  allFinite(x: Float32Array): boolean;
   /** One core's GFLOP/s of the active SGEMM micro-kernel with its operands in L1. */
   kernelPeakGflops(): number;
 }
