@@ -78,7 +78,9 @@ static void product(const float* a, const float* b, float* c, int m, int n, int 
   } else {
     // Column blocks of C take column blocks of op(B): columns of B, or rows when B is transposed.
     parallelParts(parts, [&](int p) {
-      const int c0 = static_cast<int>(static_cast<int64_t>(n) * p / parts), c1 = static_cast<int>(static_cast<int64_t>(n) * (p + 1) / parts);
+      // Boundaries at multiples of 32 columns (the widest micro-kernel tile), so that only the last part has an edge.
+      const auto at = [&](int q) { return q == parts ? n : static_cast<int>(static_cast<int64_t>(n) * q / parts / 32 * 32); };
+      const int c0 = at(p), c1 = at(p + 1);
       Epilogue part;
       if (epilogue) part = {epilogue->bias ? epilogue->bias + c0 : nullptr, epilogue->act, epilogue->alpha};
       blas(a, transB ? b + static_cast<int64_t>(c0) * k : b + c0, c + c0, m, c1 - c0, k, transA, transB, lda, ldb, n,

@@ -82,6 +82,22 @@ __attribute__((target("avx512f"))) void avx512Kernel(int kc, const float* pa, co
     _mm512_storeu_ps(row + 16, acc[i][1]);
   }
 }
+// The same for an edge strip of at most 16 columns: 8 × 16 from the first half of a packed 32-wide strip, so that a
+// 400- or 784-column product (or a 40-column one) does not spend a full 8 × 32 tile on its last 16 or 8 columns.
+__attribute__((target("avx512f"))) void avx512HalfKernel(int kc, const float* pa, const float* pb, float* c, int ldc, bool accumulate) {
+  constexpr int MR = 8;
+  __m512 acc[MR];
+  for (int i = 0; i < MR; i++) acc[i] = _mm512_setzero_ps();
+  for (int p = 0; p < kc; p++) {
+    const __m512 b0 = _mm512_loadu_ps(pb + p * 32);
+    for (int i = 0; i < MR; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(pa[p * MR + i]), b0, acc[i]);
+  }
+  for (int i = 0; i < MR; i++) {
+    float* row = c + i * ldc;
+    if (accumulate) acc[i] = _mm512_add_ps(acc[i], _mm512_loadu_ps(row));
+    _mm512_storeu_ps(row, acc[i]);
+  }
+}
 #define LK_HAVE_X86_KERNELS 1
 #endif
 
@@ -89,6 +105,8 @@ struct Path {
   Isa isa;
   int mr, nr;
   Kernel kernel;
+  // A kernel for the first nr / 2 columns of a strip, or null.
+  Kernel half;
 };
 
 bool cpuHas(Isa isa) {
@@ -101,10 +119,10 @@ bool cpuHas(Isa isa) {
 
 Path pathFor(Isa isa) {
 #if defined(LK_HAVE_X86_KERNELS)
-  if (isa == Isa::Avx512) return {isa, 8, 32, avx512Kernel};
-  if (isa == Isa::Avx2) return {isa, 6, 16, avx2Kernel};
+  if (isa == Isa::Avx512) return {isa, 8, 32, avx512Kernel, avx512HalfKernel};
+  if (isa == Isa::Avx2) return {isa, 6, 16, avx2Kernel, nullptr};
 #endif
-  return {Isa::Portable, 4, 8, portableKernel<4, 8>};
+  return {Isa::Portable, 4, 8, portableKernel<4, 8>, nullptr};
 }
 
 Isa bestIsa() {
@@ -269,7 +287,11 @@ void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool t
             if (rows == mr && cols == nr) {
               path.kernel(kc, stripA, stripB, ct, ldc, accumulate);
             } else {
+              if (path.half && cols <= nr / 2) {
+              path.half(kc, stripA, stripB, tile, nr, false);
+            } else {
               path.kernel(kc, stripA, stripB, tile, nr, false);
+            }
               for (int i = 0; i < rows; i++) {
                 float* dst = ct + static_cast<int64_t>(i) * ldc;
                 const float* src = tile + i * nr;
