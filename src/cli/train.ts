@@ -197,16 +197,16 @@ async function resumeRun(flags: TrainFlags, given: Set<string>): Promise<void> {
   const foreign = [...given].filter((name) => !['resume', 'json', 'backend'].includes(name));
   check(foreign.length === 0, () => `--resume continues with the run's recorded settings; drop ${foreign.map((f) => '--' + f.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())).join(', ')}`);
   const unlock = lockDir(run);
-  const backend = await useBackend(flags);
-  const { model, manifest, state } = await loadCheckpoint(run);
-  const settings = recordedSettings(manifest, run);
-  if (settings.backend !== backend.name && !flags.json) {
-    process.stderr.write(`latentkit: warning: the run was trained on ${settings.backend}, resuming on ${backend.name}; the result will differ slightly\n`);
-  }
-  const loaded = await loadTrainingData({ ...flags, ...recordedDataFlags(settings) });
-  check(fingerprint(loaded.train) === settings.fingerprint,
-    `${settings.data.spec}: the data differs from what ${run} was trained on (fingerprint mismatch); resume needs the same data`);
   try {
+    const backend = await useBackend(flags);
+    const { model, manifest, state } = await loadCheckpoint(run);
+    const settings = recordedSettings(manifest, run);
+    if (settings.backend !== backend.name && !flags.json) {
+      process.stderr.write(`latentkit: warning: the run was trained on ${settings.backend}, resuming on ${backend.name}; the result will differ slightly\n`);
+    }
+    const loaded = await loadTrainingData({ ...flags, ...recordedDataFlags(settings) });
+    check(fingerprint(loaded.train) === settings.fingerprint,
+      `${settings.data.spec}: the data differs from what ${run} was trained on (fingerprint mismatch); resume needs the same data`);
     await trainAndSave({ flags, model, loaded, settings, out: run, backendName: backend.name, resume: state });
   } finally {
     unlock();
@@ -224,12 +224,10 @@ async function train(flags: TrainFlags, cmd: Command): Promise<void> {
     const modelFlags = [...given].filter((name) => !TRAINING_FLAGS.has(name));
     check(modelFlags.length === 0, () => `--from takes the model and data recorded in ${flags.from}; only training flags may change`);
     const r = recorded.settings;
-    const keep = (name: keyof TrainFlags) => (given.has(name) ? { [name]: flags[name] } : {});
-    flags = {
-      ...flags, ...recordedDataFlags(r), model: recorded.config.kind, epochs: r.epochs, batchSize: r.batchSize, lr: r.learningRate,
-      seed: r.seed, validationSplit: r.validationSplit, patience: r.patience,
-      ...keep('epochs'), ...keep('batchSize'), ...keep('lr'), ...keep('seed'), ...keep('validationSplit'), ...keep('patience'),
-    };
+    const settingsAsFlags = { epochs: r.epochs, batchSize: r.batchSize, lr: r.learningRate, seed: r.seed, validationSplit: r.validationSplit, patience: r.patience };
+    // The recorded value of each training flag, unless the command line gives it.
+    const kept = Object.fromEntries(Object.entries(settingsAsFlags).filter(([name]) => !given.has(name)));
+    flags = { ...flags, ...recordedDataFlags(r), model: recorded.config.kind, ...kept };
   }
   check(flags.model, '--model is required (or --resume RUN to continue a run, or --from RUN to train one again)');
   check(flags.data, '--data is required (mnist, fashion-mnist, a .csv / .idx / .idx.gz file, or a folder of PNGs)');

@@ -1,5 +1,5 @@
 // CSV files of numbers: optional header, optional label column, per-feature scaling fitted on training rows.
-import { readRegularFile } from '../io/layers-files.js';
+import { readRegularFile } from '../io/read-file.js';
 import { parse } from 'csv-parse/sync';
 import { UserError, check } from '../errors.js';
 import { makeDataset, type Dataset } from './dataset.js';

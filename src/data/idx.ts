@@ -1,5 +1,5 @@
 // IDX files (the MNIST format), raw or gzipped: magic number, dimensions, then big-endian values.
-import { MAX_DATA_BYTES, readRegularFile } from '../io/layers-files.js';
+import { MAX_DATA_BYTES, readRegularFile } from '../io/read-file.js';
 import { gunzipSync } from 'node:zlib';
 import { UserError, check } from '../errors.js';
 import { makeDataset, type Dataset } from './dataset.js';

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { checkPng } from './png-check.js';
-import { readRegularFile } from '../io/layers-files.js';
+import { readRegularFile } from '../io/read-file.js';
 import { UserError, check } from '../errors.js';
 import { makeDataset, type Dataset } from './dataset.js';
 

@@ -35,7 +35,7 @@ function refuseDirectory(path: string): void {
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   refuseDirectory(path);
   await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  const tmp = tempSibling(path, 'tmp');
   try {
     await writeFile(tmp, data);
     await rename(tmp, path);

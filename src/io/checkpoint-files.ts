@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { check, UserError } from '../errors.js';
 import type { TrainerState } from '../train/trainer.js';
-import { readRegularFile } from './layers-files.js';
+import { readRegularFile } from './read-file.js';
 import { parseJsonFile } from './json-file.js';
 
 const finite = z.number().finite();

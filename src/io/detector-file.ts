@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { parseJsonFile } from './json-file.js';
 import { SCORE_KINDS, type DetectorState, type ScoreKind } from '../tasks/anomaly.js';
-import { readRegularFile } from './layers-files.js';
+import { readRegularFile } from './read-file.js';
 
 const finite = z.number().finite();
 const detectorSchema = z.object({

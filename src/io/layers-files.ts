@@ -2,8 +2,8 @@
 // is untrusted input (people share them): every file it names must be a regular file inside the folder, of the size
 // its manifest implies, read only after those checks.
 import * as tf from '../backend/tfjs.js';
-import { constants } from 'node:fs';
-import { lstat, open, stat, writeFile, mkdir } from 'node:fs/promises';
+import { lstat, writeFile, mkdir } from 'node:fs/promises';
+import { readRegularFile } from './read-file.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -17,8 +17,6 @@ const BYTES = { float32: 4, int32: 4, bool: 1 } as const;
 export const MAX_MODEL_JSON_BYTES = 16 * 2 ** 20;
 export const MAX_WEIGHT_BYTES = 2 ** 31;
 
-/** The largest data file latentkit reads (Node's own limit for one read), and the most a gzipped one may inflate to. */
-export const MAX_DATA_BYTES = 2 ** 31 - 1;
 
 /** A weight file name: one plain name in the model's own folder (no separators, no '..', not hidden). */
 const weightFileName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'a plain file name in the model folder');
@@ -53,38 +51,6 @@ export function folderSaveHandler(dir: string): tf.io.IOHandler {
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
   };
-}
-
-/**
- * Reads `path` only if it is a regular file (not a FIFO, device or folder; not a link unless `followLinks`) of at most
- * `maxBytes` (or exactly `exact`) bytes.
- */
-export async function readRegularFile(path: string, limit: { maxBytes?: number; exact?: number; followLinks?: boolean }): Promise<Buffer> {
-  let info;
-  try {
-    info = limit.followLinks ? await stat(path) : await lstat(path);
-  } catch (err) {
-    throw new UserError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  if (info.isSymbolicLink()) throw new UserError(`${path}: is a symbolic link; a run's files must be regular files inside it`);
-  if (!info.isFile()) throw new UserError(`${path}: not a regular file`);
-  if (limit.exact !== undefined && info.size !== limit.exact) {
-    throw new UserError(`${path}: ${info.size} bytes, but the model lists ${limit.exact}; the run is truncated or corrupt`);
-  }
-  if (limit.maxBytes !== undefined && info.size > limit.maxBytes) {
-    throw new UserError(`${path}: ${info.size} bytes is more than the ${limit.maxBytes} this file may hold`);
-  }
-  // O_NOFOLLOW: the file cannot be swapped for a link between the check and the read.
-  const handle = await open(path, constants.O_RDONLY | (limit.followLinks ? 0 : constants.O_NOFOLLOW)).catch((err) => {
-    throw new UserError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  });
-  try {
-    const data = await handle.readFile();
-    if (limit.exact !== undefined && data.length !== limit.exact) throw new UserError(`${path}: changed while being read`);
-    return data;
-  } finally {
-    await handle.close();
-  }
 }
 
 function specBytes(spec: z.infer<typeof weightSpec>): number {

@@ -223,6 +223,8 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
     guard: { ...guard.state }, adam: await adamSnapshot(optimizer, variables),
     ...(best.weights && { best: { loss: best.loss, epoch: best.epoch, weights: copyOut(best.weights) } }),
   });
+  const interruptedAt = (state: TrainerState): FitResult =>
+    ({ history, bestEpoch: best.epoch, stoppedEarly: false, skippedBatches: guard.state.skipped, interrupted: state });
   try {
     for (let epoch = resumed?.epoch ?? 1; epoch <= opts.epochs; epoch++) {
       const continuing = resumed !== undefined && epoch === resumed.epoch;
@@ -254,8 +256,7 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
         opts.callbacks?.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: means.total, seen: end });
         if (b % 8 === 7 || opts.signal?.aborted) await yieldToEventLoop();
         if (opts.signal?.aborted && b + 1 < batches) {
-          return { history, bestEpoch: best.epoch, stoppedEarly: false, skippedBatches: guard.state.skipped,
-            interrupted: await capture(epoch, b + 1, shuffleAtStart, sums, (performance.now() - started) / 1000) };
+          return interruptedAt(await capture(epoch, b + 1, shuffleAtStart, sums, (performance.now() - started) / 1000));
         }
       }
       const train = sums.means();
@@ -283,12 +284,9 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
           break;
         }
       }
-      const next = new TermSums();
-      if (opts.signal?.aborted && epoch < opts.epochs) {
-        return { history, bestEpoch: best.epoch, stoppedEarly: false, skippedBatches: guard.state.skipped,
-          interrupted: await capture(epoch + 1, 0, shuffle.snapshot, next, 0) };
-      }
-      if (checkpointDue(opts, epoch, seconds)) await opts.onCheckpoint!(await capture(epoch + 1, 0, shuffle.snapshot, next, 0));
+      const atNextEpoch = () => capture(epoch + 1, 0, shuffle.snapshot, new TermSums(), 0);
+      if (opts.signal?.aborted && epoch < opts.epochs) return interruptedAt(await atNextEpoch());
+      if (checkpointDue(opts, epoch, seconds)) await opts.onCheckpoint!(await atNextEpoch());
     }
     if (best.weights && best.epoch !== history.length) variables.forEach((v, i) => v.assign(best.weights![i]));
     return { history, bestEpoch: best.weights ? best.epoch : history.length, stoppedEarly, skippedBatches: guard.state.skipped };
@@ -304,8 +302,7 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
 
 /** Puts a checkpoint's optimizer state back (the caller has loaded the checkpoint's weights into the model). */
 async function restoreTrainer(state: TrainerState, variables: tf.Variable[], optimizer: tf.Optimizer): Promise<void> {
-  const shapes = variables.map((v) => v.size);
-  check(state.adam.m.length === variables.length && state.adam.m.every((m, i) => m.length === shapes[i]),
+  check(state.adam.m.length === variables.length && state.adam.m.every((m, i) => m.length === variables[i].size),
     'the checkpoint\'s optimizer state does not fit this model\'s variables; the checkpoint is from another model');
   await restoreAdam(optimizer, variables, state.adam);
 }
