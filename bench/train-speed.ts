@@ -32,7 +32,7 @@ const CASES: Case[] = [
   { name: 'conv VAE 28×28×1 → 16, batch 128', model: 'conv', batch: 128, samples: 6400, forwardMacs: CONV_MACS, gemm: [128 * 49, 288, 64] },
 ];
 /** The slow backends train on a fraction of the samples (at least one batch) so that the run stays in minutes. */
-const SAMPLE_FRACTION: Record<BackendName, number> = { native: 1, wasm: 0.1, cpu: 0.01 };
+const SAMPLE_FRACTION: Partial<Record<BackendName, number>> = { native: 1, wasm: 0.1, cpu: 0.01 };
 
 async function trainSpeed(backend: BackendName, c: Case): Promise<number | string> {
   // latentkit moves such training to the cpu backend, which the cpu row measures.
@@ -41,7 +41,7 @@ async function trainSpeed(backend: BackendName, c: Case): Promise<number | strin
   let model: AutoencoderModel | undefined;
   try {
     model = c.model === 'dense' ? denseVae() : convVae();
-    const samples = Math.max(c.batch, Math.round(c.samples * SAMPLE_FRACTION[backend]));
+    const samples = Math.max(c.batch, Math.round(c.samples * (SAMPLE_FRACTION[backend] ?? 1)));
     const { history } = await fit(model, randomImages(samples), { epochs: backend === 'native' ? 3 : 2, batchSize: c.batch });
     return Math.max(...history.map((h) => h.samplesPerSecond));
   } catch (err) {

@@ -1,11 +1,11 @@
-// Node entry: offers the native backend (N-API addon + BLAS) to the backend selector.
-import { offerNativeBackend } from './backend/select.js';
+// Node entry: offers the native backend (N-API addon with latentkit's own kernels) to the backend selector.
+import { offerBackend } from './backend/select.js';
 import { NativeAdam } from './backend/native/adam.js';
 import { NATIVE, registerNative } from './backend/native/register.js';
 
-offerNativeBackend({
+offerBackend({
   name: NATIVE,
-  register: () => {
+  register: async () => {
     const result = registerNative();
     return 'addon' in result ? { registered: true } : { registered: false, reason: result.reason };
   },

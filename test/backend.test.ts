@@ -10,7 +10,7 @@ import { makeDataset } from '../src/data/dataset.js';
 import { fit } from '../src/train/trainer.js';
 
 test('an unknown backend name is a user error listing the choices', () => {
-  assert.throws(() => parsePreference('gpu'), /unknown backend 'gpu': expected one of auto, native, wasm, cpu/);
+  assert.throws(() => parsePreference('gpu'), /unknown backend 'gpu': expected one of auto, native, webgpu, webgl, wasm, cpu/);
 });
 
 test('training a convolutional model on wasm moves to cpu with one warning, and trains', async () => {

@@ -104,7 +104,7 @@ test('weight paths cannot leave the run: .., absolute paths, links, FIFOs and de
   for (const [what, make] of links) {
     renameSync(weights, `${weights}.keep`);
     make();
-    await assert.rejects(loadRun(dir), /not a regular file/, what);
+    await assert.rejects(loadRun(dir), /not a regular file|is a symbolic link/, what);
     spawnSync('rm', ['-f', weights]);
     renameSync(`${weights}.keep`, weights);
   }

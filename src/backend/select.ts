@@ -5,9 +5,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { UserError } from '../errors.js';
 import type { AdamArgs } from '../train/trainer.js';
 
-export type BackendName = 'native' | 'wasm' | 'cpu';
+export type BackendName = 'native' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPreference = BackendName | 'auto';
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'native', 'wasm', 'cpu'];
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'native', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
 export interface BackendInfo {
   /** The backend now active. */
@@ -16,22 +16,26 @@ export interface BackendInfo {
   fallbackReason?: string;
 }
 
-/** What the Node entry point offers: the native backend and its in-place Adam. */
-export interface NativeOffer {
-  name: 'native';
-  register(): { registered: true } | { registered: false; reason: string };
-  createAdam(args: AdamArgs): tf.Optimizer;
+/**
+ * A faster backend an entry point offers, tried before wasm in the order offered: the Node entry offers the native
+ * backend (with its in-place Adam), the browser entry WebGPU and WebGL.
+ */
+export interface BackendOffer {
+  name: 'native' | 'webgpu' | 'webgl';
+  register(): Promise<{ registered: true } | { registered: false; reason: string }>;
+  createAdam?(args: AdamArgs): tf.Optimizer;
 }
-let nativeOffer: NativeOffer | undefined;
+const offers: BackendOffer[] = [];
 
-/** Lets the Node entry point offer the native backend; the browser build never calls this. */
-export function offerNativeBackend(offer: NativeOffer): void {
-  nativeOffer = offer;
+/** Lets an entry point offer a backend (the only way one beyond wasm and cpu becomes available). */
+export function offerBackend(offer: BackendOffer): void {
+  if (!offers.some((o) => o.name === offer.name)) offers.push(offer);
 }
 
 /** Adam for the active backend: one native call per variable on the native backend, tfjs's optimizer elsewhere. */
 export function createAdam(args: AdamArgs): tf.Optimizer {
-  if (nativeOffer && tf.getBackend() === nativeOffer.name) return nativeOffer.createAdam(args);
+  const offer = offers.find((o) => o.name === tf.getBackend());
+  if (offer?.createAdam) return offer.createAdam(args);
   return tf.train.adam(args.learningRate, args.beta1, args.beta2, args.epsilon);
 }
 
@@ -52,28 +56,38 @@ function env(name: string): string | undefined {
 }
 
 /**
- * Activates a backend. `auto` (the default) takes native where it is built, else wasm.
- * LATENTKIT_BACKEND overrides the default; LATENTKIT_REQUIRE_NATIVE=1 makes a missing native backend an error.
+ * Activates a backend. `auto` (the default) takes the first offered backend that works (native on Node; WebGPU, then
+ * WebGL in a browser), else wasm. LATENTKIT_BACKEND overrides the default; LATENTKIT_REQUIRE_NATIVE=1 makes a missing
+ * native backend an error.
  */
 export async function selectBackend(preference?: BackendPreference): Promise<BackendInfo> {
   const wanted = preference ?? parsePreference(env('LATENTKIT_BACKEND') ?? 'auto');
   if (active && (wanted === 'auto' || wanted === active.name) && tf.getBackend() === active.name) return active;
-  let fallbackReason: string | undefined;
-  if (wanted === 'native' || wanted === 'auto') {
-    const result = nativeOffer ? nativeOffer.register() : { registered: false as const, reason: 'not available in this runtime' };
-    if (result.registered) {
-      await activate('native');
-      active = { name: 'native' };
+  const reasons: string[] = [];
+  const candidates = wanted === 'auto' ? offers : offers.filter((o) => o.name === wanted);
+  if (wanted !== 'auto' && wanted !== 'wasm' && wanted !== 'cpu' && candidates.length === 0) {
+    throw new UserError(`backend '${wanted}' is not available in this runtime`);
+  }
+  for (const offer of candidates) {
+    const result = await offer.register();
+    if (result.registered && (await tf.setBackend(offer.name))) {
+      await activate(offer.name);
+      active = { name: offer.name, ...(reasons.length > 0 && { fallbackReason: reasons.join('; ') }) };
       return active;
     }
-    fallbackReason = result.reason;
-    if (wanted === 'native' || env('LATENTKIT_REQUIRE_NATIVE') === '1') {
-      throw new UserError(`native backend unavailable: ${result.reason}`);
+    const reason = result.registered ? 'failed to initialise' : result.reason;
+    if (offer.name === 'native' && (wanted === 'native' || env('LATENTKIT_REQUIRE_NATIVE') === '1')) {
+      throw new UserError(`native backend unavailable: ${reason}`);
     }
+    if (wanted !== 'auto') throw new UserError(`${offer.name} backend unavailable: ${reason}`);
+    reasons.push(offers.length > 1 ? `${offer.name}: ${reason}` : reason);
+  }
+  if (wanted === 'auto' && env('LATENTKIT_REQUIRE_NATIVE') === '1' && !offers.some((o) => o.name === 'native')) {
+    throw new UserError('native backend unavailable: not available in this runtime');
   }
   const name: BackendName = wanted === 'cpu' ? 'cpu' : 'wasm';
   await activate(name);
-  active = { name, fallbackReason };
+  active = { name, ...(reasons.length > 0 && { fallbackReason: reasons.join('; ') }) };
   return active;
 }
 

@@ -57,7 +57,7 @@ export function intList(name: string) {
 export function withCommon(cmd: Command): Command {
   return cmd
     .option('--json', 'print machine-readable JSON instead of text')
-    .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_PREFERENCES as string[]));
+    .addOption(new Option('--backend <name>', 'compute backend').choices(BACKEND_PREFERENCES.filter((b) => b !== 'webgpu' && b !== 'webgl')));
 }
 
 /** Adds the flags that say how to read --data. */

@@ -4,7 +4,7 @@ import { batchTensor, featureCount } from '../data/dataset.js';
 import { invertScaling } from '../data/scaling.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { MAX_WEIGHT_BYTES } from '../io/layers-files.js';
+import { MAX_WEIGHT_BYTES } from '../io/layers-artifacts.js';
 import { readRegularFile } from '../io/read-file.js';
 import { check } from '../errors.js';
 import { loadRun } from '../io/run-dir.js';

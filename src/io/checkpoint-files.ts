@@ -7,16 +7,11 @@ import { check, UserError } from '../errors.js';
 import type { TrainerState } from '../train/trainer.js';
 import { readRegularFile } from './read-file.js';
 import { parseJsonFile } from './json-file.js';
+import { epochMetricsSchema } from './run-manifest.js';
 
 const finite = z.number().finite();
 const count = z.number().int().nonnegative();
 const rngState = z.object({ state: count.max(2 ** 32 - 1), spare: finite.optional() });
-const lossTerms = z.object({ total: z.number(), reconstruction: z.number(), kl: z.number(), penalty: z.number().optional() });
-
-export const epochMetricsSchema = z.object({
-  epoch: z.number(), train: lossTerms, validation: lossTerms.optional(), seconds: z.number(), samplesPerSecond: z.number(),
-  activeUnits: z.number().int().optional(), warnings: z.array(z.string()).optional(),
-});
 
 const stateSchema = z.object({
   epoch: count.min(1), batch: count, epochSeconds: z.number().nonnegative(),

@@ -1,0 +1,50 @@
+// latentkit's platform-neutral API (browsers, workers, Node): models, training, in-memory data and runs, tasks.
+// Nothing here imports a Node module: the Node entry (index.ts) adds files, native speed and pictures; the browser
+// entry (browser.ts) adds WebGPU and WebGL.
+
+export { selectBackend, createAdam, activeBackend, type BackendName, type BackendPreference, type BackendInfo } from './backend/select.js';
+export { UserError } from './errors.js';
+
+export { createModel, restoreModel, defaultConfig, FAMILIES, type ModelConfig } from './models/registry.js';
+export { Autoencoder, CLASSIC_AUTOENCODER, type AutoencoderConfig } from './models/autoencoder.js';
+export { VariationalAutoencoder, REFERENCE_VAE, type VaeConfig } from './models/vae.js';
+export {
+  MODEL_KINDS, ACTIVATIONS, type ModelKind, type Activation, type AutoencoderModel, type ModelParts, type LossTerms,
+} from './models/types.js';
+
+export { gaussianKl } from './objectives/kl.js';
+export { bernoulliNll, gaussianNll, meanSquaredError, binaryCrossEntropy } from './objectives/likelihoods.js';
+export { reparameterize, LOGVAR_RANGE } from './layers/reparameterize.js';
+
+export { fit, evaluate, DEFAULT_ADAM, type FitOptions, type FitResult, type EpochMetrics, type TrainCallbacks, type BatchInfo, type AdamArgs } from './train/trainer.js';
+export { Rng } from './train/rng.js';
+
+export { makeDataset, subset, head, batchTensor, featureCount, type Dataset } from './data/dataset.js';
+export { fitScaling, applyScaling, invertScaling, type Scaling, type ScalingKind } from './data/scaling.js';
+
+
+export { encodeDataset, reconstructDataset, decodeCodes, samplePrior, interpolate, lerpCodes } from './tasks/latent.js';
+export { slidingWindows } from './data/windows.js';
+export { sequenceErrors, countActiveUnits, denoiseDataset, slerpCodes, traverseCodes, manifoldCodes } from './tasks/latent.js';
+export { npyBytes } from './io/npy.js';
+export { importanceSampledNll, type ImportanceSamplingOptions } from './tasks/likelihood.js';
+export { importanceWeights, logMeanExp } from './objectives/iwae.js';
+export {
+  AnomalyDetector, anomalyScores, fitThreshold, parseThreshold, percentile, SCORE_KINDS, type ScoreKind, type Threshold, type DetectorState,
+} from './tasks/anomaly.js';
+export { rocAuc, averagePrecision, metricsAt, rocCurve, prCurve, type ThresholdMetrics, type CurvePoint } from './tasks/metrics.js';
+export { BetaVae, klWeight, BETA_VAE, type BetaVaeConfig, type KlSchedule } from './models/beta-vae.js';
+export { Iwae, IWAE, type IwaeConfig } from './models/iwae.js';
+export { Cvae, CVAE, type CvaeConfig } from './models/cvae.js';
+export { CONV_AUTOENCODER, CONV_VAE, type ConvAutoencoderConfig, type ConvVaeConfig } from './models/conv.js';
+export { SEQUENCE_AUTOENCODER, type SequenceAutoencoderConfig } from './models/sequence.js';
+export {
+  DenoisingAutoencoder, SparseAutoencoder, DENOISING_AUTOENCODER, SPARSE_AUTOENCODER, corrupt, sparsityPenalty,
+  type DenoisingAutoencoderConfig, type SparseAutoencoderConfig,
+} from './models/denoising.js';
+export { logisticProbe, knnProbe, fitPca, pcaTransform, type Features, type Pca } from './tasks/probe.js';
+export { fitGmm, sampleGmm, type GaussianMixture } from './tasks/gmm.js';
+
+export { RUN_FORMAT_VERSION, type RunManifest, type RunInfo, type TrainingSettings } from './io/run-manifest.js';
+export { runToFiles, runFromFiles, readRun, fetchRun, zipRun, unzipRun, type RunFiles, type RunFileReader, type LoadedRun } from './io/run-files.js';
+export { parseCsv, type CsvOptions } from './data/csv-table.js';
