@@ -10,6 +10,7 @@ import { detectCommand } from './detect.js';
 import { compressionCommands } from './compress.js';
 import { probeCommand } from './probe.js';
 import { latentPlotCommands } from './latent-plots.js';
+import { serveCommand } from './serve.js';
 
 const program = new Command('latentkit')
   .description('autoencoders and variational autoencoders on TensorFlow.js')
@@ -21,5 +22,6 @@ program.addCommand(detectCommand());
 program.addCommand(probeCommand());
 for (const cmd of latentPlotCommands()) program.addCommand(cmd);
 for (const cmd of compressionCommands()) program.addCommand(cmd);
+program.addCommand(serveCommand());
 program.addCommand(doctorCommand());
 await program.parseAsync(process.argv);

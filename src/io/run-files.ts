@@ -15,6 +15,8 @@ export type RunFiles = Record<string, Uint8Array>;
 export interface LoadedRun {
   model: AutoencoderModel;
   manifest: RunManifest;
+  /** The files the run was read from (to hand on, e.g. to a page that runs the model itself). */
+  files: RunFiles;
 }
 
 const PARTS = ['encoder', 'decoder'] as const;
@@ -41,8 +43,10 @@ export type RunFileReader = (path: string, maxBytes: number) => Promise<Uint8Arr
 
 /** Reads a run through `read` (files in memory, a URL, a zip), checking every file as untrusted input; `name` is for messages. */
 export async function readRun(read: RunFileReader, name: string): Promise<LoadedRun> {
+  const files: RunFiles = {};
   const need = async (path: string, maxBytes: number): Promise<Uint8Array> => {
     const bytes = await read(path, maxBytes);
+    if (bytes) files[path] = bytes;
     if (!bytes) {
       throw new UserError(path === 'latentkit.json'
         ? `${name}: not a latentkit run (no latentkit.json)` : `${name}/${path}: missing; the run is incomplete`);
@@ -66,7 +70,7 @@ export async function readRun(read: RunFileReader, name: string): Promise<Loaded
     throw err;
   }
   try {
-    return { model: restoreModel(manifest.config, layers[0], layers[1], manifest.params), manifest };
+    return { model: restoreModel(manifest.config, layers[0], layers[1], manifest.params), manifest, files };
   } catch (err) {
     for (const l of layers) l.dispose();
     if (err instanceof UserError) throw new UserError(`${name}: ${err.message}`);

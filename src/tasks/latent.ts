@@ -77,7 +77,12 @@ export function samplePrior(model: AutoencoderModel, n: number, seed = 1, label?
   if (!model.variational) throw new UserError(`sampling from the prior needs a VAE; this run is a '${model.kind}' model (fit a Gaussian mixture on its codes instead: sample --sampler gmm:10 --data …)`);
   check(Number.isInteger(n) && n > 0, `number of samples must be a positive integer, got ${n}`);
   check(Number.isFinite(temperature) && temperature >= 0, `temperature must be a non-negative number, got ${temperature}`);
-  return decodeCodes(model, new Rng(seed).normals(n * model.latentDim).map((z) => z * temperature), label);
+  return decodeCodes(model, priorCodes(model.latentDim, n, seed, temperature), label);
+}
+
+/** `n` codes z ~ N(0, T²·I) [n, latentDim], the ones samplePrior decodes for the same seed. */
+export function priorCodes(latentDim: number, n: number, seed = 1, temperature = 1): Float32Array {
+  return new Rng(seed).normals(n * latentDim).map((z) => z * temperature);
 }
 
 /**

@@ -1,0 +1,144 @@
+// A loaded run ready to use from another program (the server, the studio page): every input and output in the data's
+// own units (the run's scaling applied and inverted), conditional labels handled, sampled scores repeatable.
+// Platform-neutral.
+import * as tf from '../backend/tfjs.js';
+import { batchTensor, featureCount, makeDataset, type Dataset } from '../data/dataset.js';
+import { applyScaling, invertScaling, type Scaling } from '../data/scaling.js';
+import { check } from '../errors.js';
+import type { RunManifest } from '../io/run-manifest.js';
+import type { AutoencoderModel, ModelKind } from '../models/types.js';
+import { AnomalyDetector, anomalyScores, type DetectorState, type ScoreKind } from './anomaly.js';
+import { decodeCodes, encodeDataset, priorCodes, reconstructDataset, samplePrior } from './latent.js';
+
+/** What a program needs to know to call the model. */
+export interface LatentModelInfo {
+  kind: ModelKind;
+  /** Shape of one example; inputs are flat rows of featureCount(inputShape) numbers. */
+  inputShape: number[];
+  features: number;
+  latentDim: number;
+  /** Conditional models: the number of classes (inputs and decodes take a label). */
+  classes?: number;
+  /** Whether the model has a prior to sample from and an ELBO to score with. */
+  variational: boolean;
+  /** The scaling applied to inputs and inverted on outputs, when the run was trained on scaled data. */
+  scaling?: Scaling;
+  /** The data the run was trained on. */
+  data: { source: string; shape: number[] };
+  /** The saved detector's score kind and threshold, when one was given. */
+  detector?: { score: ScoreKind; threshold: number };
+  /** Score kinds this model supports. */
+  scores: ScoreKind[];
+}
+
+/** Scores of examples, with flags when a detector's threshold applies. */
+export interface ScoreResult {
+  score: ScoreKind;
+  scores: Float64Array;
+  threshold?: number;
+  flags?: Uint8Array;
+}
+
+interface PosteriorModel {
+  posterior(x: tf.Tensor2D): { mu: tf.Tensor2D; logvar: tf.Tensor2D };
+}
+
+const hasPosterior = (m: AutoencoderModel): m is AutoencoderModel & PosteriorModel =>
+  typeof (m as Partial<PosteriorModel>).posterior === 'function';
+
+export class LatentModel {
+  readonly features: number;
+  private readonly detector?: AnomalyDetector;
+
+  constructor(readonly model: AutoencoderModel, readonly manifest: RunManifest, detector?: DetectorState) {
+    this.features = featureCount(model.inputShape);
+    if (detector) this.detector = AnomalyDetector.fromJSON(model, detector);
+  }
+
+  info(): LatentModelInfo {
+    const m = this.model;
+    const scores: ScoreKind[] = m.variational ? ['mse', 'mae', 'bce', 'elbo', 'iw'] : ['mse', 'mae', 'bce'];
+    return {
+      kind: m.kind, inputShape: m.inputShape, features: this.features, latentDim: m.latentDim,
+      ...(m.classes && { classes: m.classes }), variational: m.variational,
+      ...(this.manifest.scaling && { scaling: this.manifest.scaling as Scaling }), data: this.manifest.data,
+      ...(this.detector && { detector: { score: this.detector.options.score, threshold: this.detector.threshold } }),
+      scores: m.classes ? scores.filter((s) => s !== 'iw') : scores,
+    };
+  }
+
+  /** Rows in the data's units as a Dataset in the model's units (labels for conditional models). */
+  private dataset(rows: Float32Array, labels?: Int32Array): Dataset {
+    check(rows.length % this.features === 0, `${rows.length} values are not whole examples of ${this.features} features`);
+    const values = Float32Array.from(rows);
+    if (this.manifest.scaling) applyScaling(this.manifest.scaling as Scaling, values);
+    if (this.model.classes) {
+      check(labels !== undefined, `a conditional model ('${this.model.kind}') needs a label per example, in 0..${this.model.classes - 1}`);
+      const bad = labels.findIndex((c) => c >= this.model.classes!);
+      check(bad < 0, () => `example ${bad}: label ${labels[bad]} is outside the model's classes 0..${this.model.classes! - 1}`);
+    }
+    return makeDataset({
+      source: 'request', values, shape: this.model.inputShape, size: values.length / this.features,
+      ...(this.model.classes && { labels }),
+    });
+  }
+
+  private toDataUnits(values: Float32Array): Float32Array {
+    return this.manifest.scaling ? invertScaling(this.manifest.scaling as Scaling, values) : values;
+  }
+
+  /** Codes [n, latentDim] (posterior means for VAE kinds). */
+  encode(rows: Float32Array, labels?: Int32Array): Float32Array {
+    return encodeDataset(this.model, this.dataset(rows, labels));
+  }
+
+  /** The posterior's μ and σ [n, latentDim] each, for VAE kinds; undefined for others. */
+  posterior(rows: Float32Array, labels?: Int32Array): { mu: Float32Array; sigma: Float32Array } | undefined {
+    const model = this.model;
+    if (!hasPosterior(model)) return undefined;
+    const data = this.dataset(rows, labels);
+    return tf.tidy(() => {
+      const { mu, logvar } = model.posterior(batchTensor(data, 0, data.size, undefined, model.classes));
+      return { mu: mu.dataSync() as Float32Array, sigma: logvar.mul(0.5).exp().dataSync() as Float32Array };
+    });
+  }
+
+  /** Decoded means [n, features] of codes [n, latentDim], in the data's units (class `label` for conditional models). */
+  decode(codes: Float32Array, label?: number): Float32Array {
+    return this.toDataUnits(decodeCodes(this.model, codes, label));
+  }
+
+  /** Reconstructions [n, features] in the data's units. */
+  reconstruct(rows: Float32Array, labels?: Int32Array): Float32Array {
+    return this.toDataUnits(reconstructDataset(this.model, this.dataset(rows, labels)));
+  }
+
+  /**
+   * Anomaly scores (higher = more anomalous) by `kind` (default: defaultScore()), flagged against
+   * the detector's threshold when it scores the same kind. Sampled scores (elbo, iw) use a fixed seed, so an example
+   * scores the same whatever else is in its request.
+   */
+  score(rows: Float32Array, labels?: Int32Array, kind?: ScoreKind): ScoreResult {
+    const score = kind ?? this.defaultScore();
+    check(this.info().scores.includes(score), `score '${score}' is not available for a '${this.model.kind}' model (use ${this.info().scores.join(', ')})`);
+    return this.flag(score, anomalyScores(this.model, this.dataset(rows, labels), score, this.detector?.options.samples));
+  }
+
+  /** The saved detector's score kind, else −ELBO for VAE kinds and mean squared error for the others (as `detect`). */
+  defaultScore(): ScoreKind {
+    return this.detector?.options.score ?? (this.model.variational ? 'elbo' : 'mse');
+  }
+
+  /** Scores of `kind` with flags against the saved detector's threshold, when the detector scores that kind. */
+  flag(score: ScoreKind, scores: Float64Array): ScoreResult {
+    if (!this.detector || this.detector.options.score !== score) return { score, scores };
+    return { score, scores, threshold: this.detector.threshold, flags: Uint8Array.from(scores, (s) => (s > this.detector!.threshold ? 1 : 0)) };
+  }
+
+  /** `count` examples decoded from the prior at `temperature`, in the data's units, with their codes. */
+  sample(count: number, options: { temperature?: number; seed?: number; label?: number } = {}): { codes: Float32Array; outputs: Float32Array } {
+    const { seed = 1, temperature = 1, label } = options;
+    const outputs = samplePrior(this.model, count, seed, label, temperature);
+    return { codes: priorCodes(this.model.latentDim, count, seed, temperature), outputs: this.toDataUnits(outputs) };
+  }
+}
