@@ -19,7 +19,7 @@ export { reparameterize, LOGVAR_RANGE } from './layers/reparameterize.js';
 export { fit, evaluate, DEFAULT_ADAM, type FitOptions, type FitResult, type EpochMetrics, type TrainCallbacks, type BatchInfo, type AdamArgs } from './train/trainer.js';
 export { Rng } from './train/rng.js';
 
-export { makeDataset, subset, head, batchTensor, featureCount, type Dataset } from './data/dataset.js';
+export { makeDataset, subset, head, batchTensor, featureCount, classCount, type Dataset } from './data/dataset.js';
 export { fitScaling, applyScaling, invertScaling, type Scaling, type ScalingKind } from './data/scaling.js';
 
 
@@ -48,3 +48,5 @@ export { fitGmm, sampleGmm, type GaussianMixture } from './tasks/gmm.js';
 export { RUN_FORMAT_VERSION, type RunManifest, type RunInfo, type TrainingSettings } from './io/run-manifest.js';
 export { runToFiles, runFromFiles, readRun, fetchRun, zipRun, unzipRun, type RunFiles, type RunFileReader, type LoadedRun } from './io/run-files.js';
 export { parseCsv, type CsvOptions } from './data/csv-table.js';
+export { LatentModel, type LatentModelInfo, type ScoreResult } from './tasks/latent-model.js';
+export { priorCodes } from './tasks/latent.js';

@@ -25,8 +25,10 @@ export interface BatchInfo {
   /** Batches done in this epoch, and how many there are. */
   batch: number;
   batches: number;
-  /** This batch's mean total loss. */
+  /** This batch's mean total loss, and its reconstruction and KL terms (the negative ELBO's two parts for VAE kinds). */
   loss: number;
+  reconstruction: number;
+  kl: number;
   /** Examples trained on so far in this epoch. */
   seen: number;
 }
@@ -253,7 +255,7 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
         });
         tf.dispose(scalars);
         if (applied) sums.add(means, end - start);
-        opts.callbacks?.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: means.total, seen: end });
+        opts.callbacks?.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: means.total, reconstruction: means.reconstruction, kl: means.kl, seen: end });
         if (b % 8 === 7 || opts.signal?.aborted) await yieldToEventLoop();
         if (opts.signal?.aborted && b + 1 < batches) {
           return interruptedAt(await capture(epoch, b + 1, shuffleAtStart, sums, (performance.now() - started) / 1000));
