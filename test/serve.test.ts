@@ -139,6 +139,20 @@ test('concurrent requests over loopback are answered by fewer forward passes, ea
   assert.equal(requests, 40);
   assert.ok(passes < requests, `${passes} passes for ${requests} requests`);
   answers.forEach((a, i) => assertClose(a.outputs[0], singles[i % 5].body.outputs[0], 1e-4));
+
+  // −ELBO draws noise: a request batched with others still gets the score it gets alone (its own first draws).
+  const elboRequests = Array.from({ length: 12 }, (_, i) => sample.slice(i % 4, (i % 4) + 1 + (i % 2)));
+  const beforeElbo = { ...batcher.stats };
+  const scored = await Promise.all(elboRequests.map((inputs) => fetch(`${address}/v1/score`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs, score: 'elbo' }),
+    signal: AbortSignal.timeout(10_000),
+  }).then((r) => r.json())));
+  assert.ok(batcher.stats.passes - beforeElbo.passes < elboRequests.length, 'the −ELBO requests shared passes');
+  scored.forEach((answer, i) => {
+    const rows = Float32Array.from(elboRequests[i].flat(), (v, j) => (v - scaling.offset[j % D]) / scaling.scale[j % D]);
+    const alone = anomalyScores(model, makeDataset({ source: 'x', values: rows, shape: [D], size: elboRequests[i].length }), 'elbo');
+    assertClose(answer.scores, Array.from(alone), 1e-4, 1e-5, `request ${i}`);
+  });
 });
 
 test('a zipped run (what the studio downloads) loads in Node with the same outputs', async () => {

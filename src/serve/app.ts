@@ -10,7 +10,7 @@ import type { LoadedRun } from '../io/run-files.js';
 import type { DetectorState } from '../tasks/anomaly.js';
 import { LatentModel } from '../tasks/latent-model.js';
 import { codesBody, parseBody, rowMajor, rowsBody, rowsOf, sampleBody, type ApiLimits } from './bodies.js';
-import { MicroBatcher, type RowOutputs } from './micro-batch.js';
+import { MicroBatcher, type BatchCompute } from './micro-batch.js';
 
 export interface ServeOptions {
   run: LoadedRun;
@@ -57,8 +57,7 @@ export async function createServer(options: ServeOptions): Promise<{ app: Fastif
     if (labels && labels.length !== n) throw new UserError(`labels: ${labels.length} labels for ${n} examples`);
     return labels ? Int32Array.from(labels) : undefined;
   };
-  const batched = (key: string, compute: (rows: Float32Array, n: number, labels?: Int32Array) => RowOutputs, rows: Float32Array, n: number, labels?: Int32Array) =>
-    batcher.run(key, compute, rows, n, labels);
+  const batched = (key: string, compute: BatchCompute, rows: Float32Array, n: number, labels?: Int32Array) => batcher.run(key, compute, rows, n, labels);
 
   app.get('/v1/model', async () => info);
 
@@ -94,10 +93,11 @@ export async function createServer(options: ServeOptions): Promise<{ app: Fastif
     const n = body.inputs.length;
     const labels = labelsOf(body.labels, n);
     const kind = body.score ?? api.defaultScore();
-    // Sampled scores draw their noise per request, so that an example's score does not depend on its neighbours.
-    const result = kind === 'elbo' || kind === 'iw'
+    // Importance sampling runs per request; the others share passes (−ELBO with each request's own noise).
+    const result = kind === 'iw'
       ? api.score(rows, labels, kind)
-      : await batched(`score:${kind}`, (r, _n, l) => [api.score(r, l, kind).scores], rows, n, labels).then(([scores]) => api.flag(kind, scores as Float64Array));
+      : await batched(`score:${kind}`, (r, _n, l, requests) => [api.score(r, l, kind, requests).scores], rows, n, labels)
+        .then(([scores]) => api.flag(kind, scores as Float64Array));
     return { score: result.score, scores: float(result.scores), ...(result.flags && { threshold: result.threshold, flags: Array.from(result.flags, (f) => f === 1) }) };
   });
 

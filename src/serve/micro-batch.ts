@@ -12,8 +12,8 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-/** Computes outputs for `n` rows (and their labels, for conditional models). */
-export type BatchCompute = (rows: Float32Array, n: number, labels?: Int32Array) => RowOutputs;
+/** Computes outputs for `n` rows (and their labels, for conditional models); `requests`: rows of each request, in order. */
+export type BatchCompute = (rows: Float32Array, n: number, labels: Int32Array | undefined, requests: number[]) => RowOutputs;
 
 export class MicroBatcher {
   private readonly queues = new Map<string, { compute: BatchCompute; pending: Pending[] }>();
@@ -56,7 +56,7 @@ export class MicroBatcher {
     if (group.length === 1) {
       const [p] = group;
       try {
-        p.resolve(compute(p.rows, p.n, p.labels));
+        p.resolve(compute(p.rows, p.n, p.labels, [p.n]));
       } catch (err) {
         p.reject(err);
       }
@@ -75,7 +75,7 @@ export class MicroBatcher {
         offset += p.rows.length;
         row += p.n;
       }
-      outputs = compute(rows, n, labels);
+      outputs = compute(rows, n, labels, group.map((p) => p.n));
     } catch {
       for (const p of group) this.pass(compute, [p]);
       return;

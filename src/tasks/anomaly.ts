@@ -58,13 +58,16 @@ export function fitThreshold(scores: ArrayLike<number>, threshold: Threshold): n
   }
 }
 
-/** One score per example of `data`; higher means more anomalous. */
-export function anomalyScores(model: AutoencoderModel, data: Dataset, kind: ScoreKind, samples = 1000): Float64Array {
+/** The seed of the noise that sampled scores draw, so that scoring the same data twice gives the same scores. */
+export const SCORE_SEED = 12345;
+
+/** One score per example of `data`; higher means more anomalous. `noise` replaces the ELBO's seeded draws of ε. */
+export function anomalyScores(model: AutoencoderModel, data: Dataset, kind: ScoreKind, samples = 1000, noise?: Rng): Float64Array {
   check(featureCount(data.shape) === featureCount(model.inputShape), `${data.source}: examples of shape [${data.shape}] do not fit this model`);
   if (kind === 'iw') return importanceSampledNll(model, data, { samples });
   if (kind === 'elbo') {
     if (!model.variational) throw new UserError(`score 'elbo' needs a VAE kind; this is a '${model.kind}' model (use mse, mae or bce)`);
-    const rng = new Rng(12345);
+    const rng = noise ?? new Rng(SCORE_SEED);
     const out = new Float64Array(data.size);
     for (let start = 0; start < data.size; start += 500) {
       const end = Math.min(start + 500, data.size);

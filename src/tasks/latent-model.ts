@@ -7,7 +7,8 @@ import { applyScaling, invertScaling, type Scaling } from '../data/scaling.js';
 import { check } from '../errors.js';
 import type { RunManifest } from '../io/run-manifest.js';
 import type { AutoencoderModel, ModelKind } from '../models/types.js';
-import { AnomalyDetector, anomalyScores, type DetectorState, type ScoreKind } from './anomaly.js';
+import { AnomalyDetector, anomalyScores, SCORE_SEED, type DetectorState, type ScoreKind } from './anomaly.js';
+import { NoiseTape, Rng } from '../train/rng.js';
 import { decodeCodes, encodeDataset, priorCodes, reconstructDataset, samplePrior } from './latent.js';
 
 /** What a program needs to know to call the model. */
@@ -114,14 +115,26 @@ export class LatentModel {
   }
 
   /**
-   * Anomaly scores (higher = more anomalous) by `kind` (default: defaultScore()), flagged against
-   * the detector's threshold when it scores the same kind. Sampled scores (elbo, iw) use a fixed seed, so an example
-   * scores the same whatever else is in its request.
+   * Anomaly scores (higher = more anomalous) by `kind` (default: defaultScore()), flagged against the detector's
+   * threshold when it scores the same kind. Sampled scores draw fixed-seed noise; `requests` (rows per request, in
+   * order) makes one call over several requests' rows give each request the −ELBO it would get alone.
    */
-  score(rows: Float32Array, labels?: Int32Array, kind?: ScoreKind): ScoreResult {
+  score(rows: Float32Array, labels?: Int32Array, kind?: ScoreKind, requests?: number[]): ScoreResult {
     const score = kind ?? this.defaultScore();
     check(this.info().scores.includes(score), `score '${score}' is not available for a '${this.model.kind}' model (use ${this.info().scores.join(', ')})`);
-    return this.flag(score, anomalyScores(this.model, this.dataset(rows, labels), score, this.detector?.options.samples));
+    const data = this.dataset(rows, labels);
+    let noise: Rng | undefined;
+    if (score === 'elbo' && requests && requests.length > 1) {
+      const k = this.model.latentDim;
+      const tape = new Float32Array(data.size * k);
+      let offset = 0;
+      for (const n of requests) {
+        tape.set(new Rng(SCORE_SEED).normals(n * k), offset);
+        offset += n * k;
+      }
+      noise = new NoiseTape(tape);
+    }
+    return this.flag(score, anomalyScores(this.model, data, score, this.detector?.options.samples, noise));
   }
 
   /** The saved detector's score kind, else −ELBO for VAE kinds and mean squared error for the others (as `detect`). */

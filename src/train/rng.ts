@@ -122,3 +122,29 @@ export class Rng {
     out[i + 1] = r * Math.sin(theta);
   }
 }
+
+/**
+ * Replays recorded standard normals to a consumer of Rng.normals: one forward pass over several requests' rows then
+ * draws, for each request, the noise that request would draw alone (see LatentModel.score).
+ */
+export class NoiseTape extends Rng {
+  private offset = 0;
+
+  constructor(private readonly values: Float32Array) {
+    super(0);
+  }
+
+  override normals(n: number): Float32Array {
+    if (this.offset + n > this.values.length) throw new Error(`noise tape of ${this.values.length} values read past its end`);
+    this.offset += n;
+    return this.values.slice(this.offset - n, this.offset);
+  }
+
+  override next(): number {
+    throw new Error('a noise tape replays normals only');
+  }
+
+  override normal(): number {
+    return this.normals(1)[0];
+  }
+}
