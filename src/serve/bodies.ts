@@ -57,6 +57,16 @@ export function rowMajor(list: unknown[], width: number, field: string, limits: 
       out[i * width + k++] = v;
     };
     if (!Array.isArray(example)) throw new UserError(`${field}[${i}] must be an array of ${width} numbers`);
+    // The common case, a flat row of numbers, without the recursion; anything else (nested, or an error to name) walks.
+    if (example.length === width) {
+      let j = 0;
+      for (; j < width; j++) {
+        const v = example[j];
+        if (typeof v !== 'number' || !Number.isFinite(v)) break;
+        out[i * width + j] = v;
+      }
+      if (j === width) return;
+    }
     put(example, `${field}[${i}]`, 0);
     if (k !== width) throw new UserError(`${field}[${i}]: ${k} values where an example holds ${width}`);
   });
