@@ -47,6 +47,7 @@ export { fitGmm, sampleGmm, type GaussianMixture } from './tasks/gmm.js';
 
 export { RUN_FORMAT_VERSION, type RunManifest, type RunInfo, type TrainingSettings } from './io/run-manifest.js';
 export { runToFiles, runFromFiles, readRun, fetchRun, zipRun, unzipRun, type RunFiles, type RunFileReader, type LoadedRun } from './io/run-files.js';
-export { parseCsv, type CsvOptions } from './data/csv-table.js';
+export { parseCsv } from './data/csv-scan.js';
+export type { CsvOptions } from './data/csv-table.js';
 export { LatentModel, type LatentModelInfo, type ScoreResult } from './tasks/latent-model.js';
 export { priorCodes } from './tasks/latent.js';

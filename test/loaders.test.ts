@@ -76,9 +76,9 @@ test('CSV errors name the line and the column', async () => {
   writeFileSync(join(dir, 'nan.csv'), 'a,b\n1,NaN\n');
   await assert.rejects(loadCsv(join(dir, 'nan.csv')), /line 2, column 2 \(b\): 'NaN' is not a finite number/);
   writeFileSync(join(dir, 'ragged.csv'), 'a,b\n1,2\n3\n');
-  await assert.rejects(loadCsv(join(dir, 'ragged.csv')), /not valid CSV/);
+  await assert.rejects(loadCsv(join(dir, 'ragged.csv')), /ragged\.csv: line 3: 1 cell, but the table has 2 columns/);
   await assert.rejects(loadCsv(join(dir, 'bad.csv'), { labelColumn: 'zz' }), /no label column 'zz'/);
-  await assert.rejects(loadCsv(join(dir, 'ragged.csv'), { scaling: { kind: 'none', offset: [0, 0, 0], scale: [1, 1, 1] } }), /not valid CSV/);
+  await assert.rejects(loadCsv(join(dir, 'ragged.csv'), { scaling: { kind: 'none', offset: [0, 0, 0], scale: [1, 1, 1] } }), /line 3: 1 cell/);
 });
 
 function writePng(path: string, width: number, height: number, rgb: (x: number, y: number) => [number, number, number]): void {

@@ -1,14 +1,91 @@
-// CSV files of numbers, read whole and parsed by data/csv-table.ts.
-import { readRegularFile } from '../io/read-file.js';
+// CSV files of numbers, read in chunks: the fast reader (csv-scan.ts) straight from the bytes, or csv-parse's stream
+// for files it hands back — both into one CsvTable, so memory stays near the size of the numbers themselves.
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { parse } from 'csv-parse';
+import { UserError } from '../errors.js';
 import type { Dataset } from './dataset.js';
-import { parseCsv, type CsvOptions } from './csv-table.js';
+import { CsvTable, type CsvOptions } from './csv-table.js';
+import { CSV_PARSE_OPTIONS, estimateRows, Fallback, FastCsvScanner, readRecord } from './csv-scan.js';
 
 export type { CsvOptions } from './csv-table.js';
 
-/** The largest CSV read whole: V8's strings stop a little below 512 MiB. */
-const MAX_CSV_BYTES = 2 ** 29 - 64;
+/** Bytes read per chunk. */
+const CHUNK = 4 << 20;
 
-/** Loads a CSV of numbers as a Dataset of shape [features]; non-numeric cells are errors naming row and column. */
-export async function loadCsv(path: string, options: CsvOptions = {}): Promise<Dataset> {
-  return parseCsv((await readRegularFile(path, { maxBytes: MAX_CSV_BYTES, followLinks: true })).toString('utf8'), path, options);
+async function fileSize(path: string): Promise<number> {
+  const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    throw new UserError(`${path}: cannot read (${err.code ?? String(err)})`);
+  });
+  if (!info.isFile()) throw new UserError(`${path}: not a regular file`);
+  return info.size;
+}
+
+async function readFast(path: string, size: number, options: CsvOptions): Promise<Dataset> {
+  const handle = await open(path, 'r');
+  try {
+    let buf = new Uint8Array(CHUNK);
+    let filled = 0;
+    let read = 0;
+    let table: CsvTable | undefined;
+    let scanner: FastCsvScanner | undefined;
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
+      read += bytesRead;
+      const end = filled + bytesRead;
+      if (!table) {
+        table = new CsvTable(path, options, estimateRows(buf.subarray(0, end), size));
+        scanner = new FastCsvScanner(table);
+      }
+      const consumed = scanner!.scan(buf, end, bytesRead === 0);
+      options.onProgress?.(read, table.rows);
+      if (bytesRead === 0) break;
+      buf.copyWithin(0, consumed, end);
+      filled = end - consumed;
+      if (filled === buf.length) {
+        // One line longer than the buffer: make room for it.
+        const grown = new Uint8Array(buf.length * 2);
+        grown.set(buf);
+        buf = grown;
+      }
+    }
+    return table!.finish();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readGeneral(path: string, options: CsvOptions): Promise<Dataset> {
+  const table = new CsvTable(path, options);
+  const input = createReadStream(path);
+  let read = 0;
+  input.on('data', (chunk) => {
+    read += chunk.length;
+    options.onProgress?.(read, table.rows);
+  });
+  try {
+    for await (const { record, info } of input.pipe(parse(CSV_PARSE_OPTIONS))) readRecord(table, record, info.lines);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${path}: not valid CSV (${(err as Error).message})`);
+  } finally {
+    input.destroy();
+  }
+  return table.finish();
+}
+
+/**
+ * Loads a CSV of numbers as a Dataset of shape [features]; non-numeric cells are errors naming line and column.
+ * `general` forces the csv-parse reader (for tests and benchmarks; both readers give the same values and errors).
+ */
+export async function loadCsv(path: string, options: CsvOptions = {}, general = false): Promise<Dataset> {
+  const size = await fileSize(path);
+  if (!general) {
+    try {
+      return await readFast(path, size, options);
+    } catch (err) {
+      if (!(err instanceof Fallback)) throw err;
+    }
+  }
+  return readGeneral(path, options);
 }

@@ -55,7 +55,8 @@ export async function readIdx(path: string): Promise<IdxArray> {
   const expected = start + count * type.bytes;
   check(bytes.length === expected,
     `${path}: header says [${dims}] ${type.name} values (${expected} bytes) but the file has ${bytes.length} bytes`);
-  if (bytes[2] === 0x08) return { type: bytes[2], dims, values: bytes.slice(start) };
+  // A view, not a copy: the file's bytes are the images' bytes.
+  if (bytes[2] === 0x08) return { type: bytes[2], dims, values: bytes.subarray(start) };
   const values = new Float32Array(count);
   for (let i = 0; i < count; i++) values[i] = type.read(view, start + i * type.bytes);
   return { type: bytes[2], dims, values };
