@@ -105,7 +105,7 @@ test('a file larger than one read chunk, with a line across the chunk boundary, 
   for (let i = 0; i < rows; i++) lines.push(`${i},${(i * 0.001).toFixed(3)},${-i * 7}`);
   writeFileSync(path, lines.join('\n'));
   let progress = 0;
-  const d = await loadCsv(path, { scale: 'none', onProgress: (bytes) => (progress = bytes) });
+  const d = await loadCsv(path, { scale: 'none', onProgress: ({ bytes }) => (progress = bytes) });
   assert.equal(d.size, rows);
   assert.equal(progress, lines.join('\n').length);
   assert.equal(d.values[3 * (rows - 1)], rows - 1);

@@ -7,6 +7,7 @@ import { loadData, type DataOptions, type LoadedData } from '../data/load.js';
 import { SCALING_KINDS, type ScalingKind, type Scaling } from '../data/scaling.js';
 import { check, UserError } from '../errors.js';
 import type { TrainingSettings } from '../io/run-dir.js';
+import { loadProgress } from './progress.js';
 
 export interface CommonFlags {
   json?: boolean;
@@ -92,9 +93,17 @@ export async function useBackend(flags: CommonFlags): Promise<BackendInfo> {
 /** Loads --data; a saved scaling (from a trained run) is applied instead of fitting a new one. */
 export async function loadFlaggedData(flags: DataFlags, scaling?: Scaling, quiet = false, labelColumnOptional = false): Promise<LoadedData> {
   const options: DataOptions = { labels: flags.labels, labelColumn: flags.labelColumn, labelColumnOptional, header: flags.header, scale: flags.scale, scaling };
-  let loaded = await loadData(flags.data, options);
+  const load = async (spec: string, scalingToUse?: Scaling) => {
+    const progress = loadProgress(spec, quiet);
+    try {
+      return await loadData(spec, { ...options, scaling: scalingToUse, onProgress: progress.onProgress });
+    } finally {
+      progress.stop();
+    }
+  };
+  let loaded = await load(flags.data, scaling);
   if (flags.testData) {
-    const test = (await loadData(flags.testData, { ...options, scaling: loaded.train.scaling })).train;
+    const test = (await load(flags.testData, loaded.train.scaling)).train;
     check(featureCount(test.shape) === featureCount(loaded.train.shape),
       `${flags.testData}: examples of shape [${test.shape}] but ${flags.data} has [${loaded.train.shape}]`);
     loaded = { ...loaded, test, heldOut: true };

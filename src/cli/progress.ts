@@ -2,6 +2,7 @@
 import cliProgress from 'cli-progress';
 import type { EpochMetrics, TrainCallbacks } from '../train/trainer.js';
 import type { LossTerms } from '../models/types.js';
+import type { LoadProgress } from '../data/csv-table.js';
 
 const fmt = (v: number) => v.toFixed(3);
 
@@ -61,4 +62,29 @@ export function progressBar(total: number, label: string, quiet: boolean): { upd
     cliProgress.Presets.shades_classic);
   bar.start(total, 0);
   return { update: (done) => bar.update(done), stop: () => bar.stop() };
+}
+
+/**
+ * Progress of reading a data file, shown once the read has taken a second (on a TTY): MB read of the file's size,
+ * rows so far and MB/s. Returns the callback for the loader and a stop function.
+ */
+export function loadProgress(label: string, quiet: boolean): { onProgress(p: LoadProgress): void; stop(): void } {
+  if (quiet || !process.stderr.isTTY) return { onProgress: () => undefined, stop: () => undefined };
+  const started = performance.now();
+  let bar: cliProgress.SingleBar | undefined;
+  const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+  return {
+    onProgress: ({ bytes, totalBytes, rows }) => {
+      const seconds = (performance.now() - started) / 1000;
+      if (!bar && seconds < 1) return;
+      const payload = { rows: rows.toLocaleString('en'), speed: (bytes / 2 ** 20 / seconds).toFixed(0), done: mb(bytes), all: mb(totalBytes) };
+      if (!bar) {
+        bar = new cliProgress.SingleBar({
+          format: `reading ${label} |{bar}| {done}/{all} MB  {rows} rows  {speed} MB/s`, stream: process.stderr, hideCursor: true, clearOnComplete: true,
+        }, cliProgress.Presets.shades_classic);
+        bar.start(totalBytes, bytes, payload);
+      } else bar.update(bytes, payload);
+    },
+    stop: () => bar?.stop(),
+  };
 }

@@ -24,13 +24,16 @@ function latin1(buf: Uint8Array, s: number, e: number): string {
   return out;
 }
 
+/** Where the last scanNumber call stopped (a module variable rather than an object per cell). */
+let numberEnd = 0;
+
 /**
- * The value of the plain decimal number in buf[s, e) as Math.fround(Number(text)) gives it, or NaN when the text is
- * not a plain decimal ([+-] digits [. digits] [e [+-] digits]). Up to 15 significant digits and powers of ten up to
- * 22 are exact (Clinger 1990); otherwise a close approximation is used when it cannot round to a different float32,
- * and Number() decides the rest.
+ * Reads the longest plain decimal ([+-] digits [. digits] [e [+-] digits]) starting at buf[s], before e, and returns
+ * its value as Math.fround(Number(text)) gives it (NaN when there is none); numberEnd is set to where it stopped. Up
+ * to 15 significant digits and powers of ten up to 22 are exact (Clinger 1990); otherwise a close approximation is
+ * used when it cannot round to a different float32, and Number() decides the rest.
  */
-export function plainNumber(buf: Uint8Array, s: number, e: number): number {
+function scanNumber(buf: Uint8Array, s: number, e: number): number {
   let i = s;
   let negative = false;
   if (buf[i] === 43 || buf[i] === 45) negative = buf[i++] === 45;
@@ -63,6 +66,7 @@ export function plainNumber(buf: Uint8Array, s: number, e: number): number {
       }
     }
   }
+  numberEnd = i;
   if (!any) return NaN;
   if (i < e && (buf[i] === 101 || buf[i] === 69)) {
     i++;
@@ -76,10 +80,11 @@ export function plainNumber(buf: Uint8Array, s: number, e: number): number {
       expDigits = true;
       if (exponent < 100_000) exponent = exponent * 10 + d;
     }
+    // "1e" or "1e+" is not a number (Number() says NaN), whatever follows.
     if (!expDigits) return NaN;
     exp10 += expNegative ? -exponent : exponent;
+    numberEnd = i;
   }
-  if (i !== e) return NaN;
   if (mantissa === 0) return negative ? -0 : 0;
   if (digits <= 15 && exp10 >= -22 && exp10 <= 22) {
     const v = exp10 < 0 ? mantissa / POW10[-exp10] : mantissa * POW10[exp10];
@@ -95,7 +100,13 @@ export function plainNumber(buf: Uint8Array, s: number, e: number): number {
     const slack = v * 2 ** -40;
     if (Math.fround(v - slack) === f && Math.fround(v + slack) === f && Number.isFinite(f)) return negative ? -f : f;
   }
-  return Math.fround(Number(latin1(buf, s, e)));
+  return Math.fround(Number(latin1(buf, s, i)));
+}
+
+/** The value of buf[s, e) when all of it is one plain decimal (see scanNumber), else NaN. */
+export function plainNumber(buf: Uint8Array, s: number, e: number): number {
+  const v = scanNumber(buf, s, e);
+  return numberEnd === e ? v : NaN;
 }
 
 /** Reads lines of bytes into a CsvTable; see the file's opening comment. */
@@ -155,6 +166,7 @@ export class FastCsvScanner {
       while (i < e && isBlank(buf[i])) i++;
       let start = i;
       let stop: number;
+      let v = NaN;
       if (buf[i] === QUOTE) {
         start = ++i;
         const close = buf.indexOf(QUOTE, i);
@@ -165,11 +177,17 @@ export class FastCsvScanner {
         if (i < e && buf[i] !== COMMA) throw new Fallback();
         while (start < stop && isBlank(buf[start])) start++;
       } else {
-        while (i < e && buf[i] !== COMMA) i++;
-        stop = i;
+        // Read the number in place, then only blanks may come before the comma or the line's end.
+        v = scanNumber(buf, start, e);
+        i = numberEnd;
+        while (i < e && isBlank(buf[i])) i++;
+        if (i < e && buf[i] !== COMMA) throw new Fallback();
+        stop = -1;
       }
-      while (stop > start && isBlank(buf[stop - 1])) stop--;
-      const v = start < stop ? plainNumber(buf, start, stop) : NaN;
+      if (stop >= 0) {
+        while (stop > start && isBlank(buf[stop - 1])) stop--;
+        v = start < stop ? plainNumber(buf, start, stop) : NaN;
+      }
       if (Number.isNaN(v)) throw new Fallback();
       if (j === label) {
         if (!Number.isInteger(v)) throw new Fallback();

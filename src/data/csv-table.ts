@@ -6,6 +6,12 @@ import { UserError, check } from '../errors.js';
 import { makeDataset, type Dataset } from './dataset.js';
 import { applyScaling, type Scaling, type ScalingKind } from './scaling.js';
 
+export interface LoadProgress {
+  bytes: number;
+  totalBytes: number;
+  rows: number;
+}
+
 export interface CsvOptions {
   /** Whether the first row names the columns; by default it is a header when any of its cells is not a number. */
   header?: boolean;
@@ -17,8 +23,8 @@ export interface CsvOptions {
   scale?: ScalingKind;
   /** A scaling fitted earlier (saved with a model): applied as it is instead of fitting a new one. */
   scaling?: Scaling;
-  /** Called as the file is read (bytes read so far, rows so far). */
-  onProgress?(bytes: number, rows: number): void;
+  /** Called as a file is read, after each chunk. */
+  onProgress?(progress: LoadProgress): void;
 }
 
 /** A cell is a number when Number() reads it as a finite value (and it is not blank). */
@@ -34,11 +40,13 @@ export class CsvTable {
   private values = new Float32Array(0);
   private labels?: Int32Array;
   private started = false;
-  // Per-feature statistics of the values as stored (float32): min, max, and Welford's running mean and M2.
+  // Per-feature statistics of the values as stored (float32): min, max, and the sum and sum of squares of the values
+  // shifted by the first row's (the shift keeps the variance accurate when the mean is far from zero).
   private min = new Float64Array(0);
   private max = new Float64Array(0);
-  private mean = new Float64Array(0);
-  private m2 = new Float64Array(0);
+  private shift = new Float64Array(0);
+  private sum = new Float64Array(0);
+  private sumSq = new Float64Array(0);
 
   /** `expectedRows`: a guess of the row count (from the file size), so the array rarely grows. */
   constructor(readonly path: string, readonly options: CsvOptions, private readonly expectedRows = 1024) {}
@@ -61,8 +69,9 @@ export class CsvTable {
     if (this.labelIndex >= 0) this.labels = new Int32Array(Math.max(1, this.expectedRows));
     this.min = new Float64Array(d).fill(Infinity);
     this.max = new Float64Array(d).fill(-Infinity);
-    this.mean = new Float64Array(d);
-    this.m2 = new Float64Array(d);
+    this.shift = new Float64Array(d);
+    this.sum = new Float64Array(d);
+    this.sumSq = new Float64Array(d);
     if (!hasHeader) this.cells(cells, line);
   }
 
@@ -133,15 +142,15 @@ export class CsvTable {
 
   /** Ends the row at `row` (written in place): updates the statistics. */
   commit(row: number): void {
-    const n = ++this.rows;
-    const { values, min, max, mean, m2 } = this;
+    const { values, min, max, shift, sum, sumSq } = this;
+    if (this.rows++ === 0) for (let j = 0; j < this.features; j++) shift[j] = values[row + j];
     for (let j = 0; j < this.features; j++) {
       const v = values[row + j];
       if (v < min[j]) min[j] = v;
       if (v > max[j]) max[j] = v;
-      const delta = v - mean[j];
-      mean[j] += delta / n;
-      m2[j] += delta * (v - mean[j]);
+      const u = v - shift[j];
+      sum[j] += u;
+      sumSq[j] += u * u;
     }
   }
 
@@ -157,8 +166,9 @@ export class CsvTable {
       }
     } else if (kind === 'zscore') {
       for (let j = 0; j < d; j++) {
-        const std = Math.sqrt(this.m2[j] / this.rows);
-        offset[j] = this.mean[j];
+        const mean = this.sum[j] / this.rows;
+        const std = Math.sqrt(Math.max(0, this.sumSq[j] / this.rows - mean * mean));
+        offset[j] = this.shift[j] + mean;
         scale[j] = std > 0 ? std : 1;
       }
     }

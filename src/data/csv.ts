@@ -38,7 +38,7 @@ async function readFast(path: string, size: number, options: CsvOptions): Promis
         scanner = new FastCsvScanner(table);
       }
       const consumed = scanner!.scan(buf, end, bytesRead === 0);
-      options.onProgress?.(read, table.rows);
+      options.onProgress?.({ bytes: read, totalBytes: size, rows: table.rows });
       if (bytesRead === 0) break;
       buf.copyWithin(0, consumed, end);
       filled = end - consumed;
@@ -55,13 +55,13 @@ async function readFast(path: string, size: number, options: CsvOptions): Promis
   }
 }
 
-async function readGeneral(path: string, options: CsvOptions): Promise<Dataset> {
+async function readGeneral(path: string, size: number, options: CsvOptions): Promise<Dataset> {
   const table = new CsvTable(path, options);
   const input = createReadStream(path);
   let read = 0;
   input.on('data', (chunk) => {
     read += chunk.length;
-    options.onProgress?.(read, table.rows);
+    options.onProgress?.({ bytes: read, totalBytes: size, rows: table.rows });
   });
   try {
     for await (const { record, info } of input.pipe(parse(CSV_PARSE_OPTIONS))) readRecord(table, record, info.lines);
@@ -87,5 +87,5 @@ export async function loadCsv(path: string, options: CsvOptions = {}, general = 
       if (!(err instanceof Fallback)) throw err;
     }
   }
-  return readGeneral(path, options);
+  return readGeneral(path, size, options);
 }

@@ -45,7 +45,11 @@ export function fitScaling(kind: ScalingKind, rows: Float32Array, d: number): Sc
 export function applyScaling(scaling: Scaling, rows: Float32Array): Float32Array {
   const d = scaling.offset.length;
   if (scaling.kind === 'none') return rows;
-  for (let i = 0; i < rows.length; i++) rows[i] = (rows[i] - scaling.offset[i % d]) / scaling.scale[i % d];
+  const offset = Float64Array.from(scaling.offset);
+  const scale = Float64Array.from(scaling.scale);
+  for (let row = 0; row < rows.length; row += d) {
+    for (let j = 0; j < d; j++) rows[row + j] = (rows[row + j] - offset[j]) / scale[j];
+  }
   return rows;
 }
 
