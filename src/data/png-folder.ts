@@ -1,16 +1,70 @@
 // A folder of PNG images of one size (grayscale or RGB); subfolders, when present, name the classes.
+import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
-import { checkPng } from './png-check.js';
-import { readRegularFile } from '../io/read-file.js';
+import { Worker } from 'node:worker_threads';
 import { UserError, check } from '../errors.js';
 import { makeDataset, type Dataset } from './dataset.js';
+import { decodePngFile, type DecodedPng } from './png-decode.js';
 
 interface Image {
   file: string;
-  png: PNG;
+  png: DecodedPng;
   label: number;
+}
+
+/**
+ * Folders with less PNG data decode on the main thread. Measured on a 2-core EPYC: 4,000 MNIST-sized files (1.2 MB)
+ * took 1.4 s on one thread and 1.9 s on two workers (file reads, not inflating, dominate); 600 files of 256 × 256
+ * RGB (≈ 100 MB) took 3.7 s and 2.4–2.8 s.
+ */
+const PARALLEL_FROM_BYTES = 16 * 2 ** 20;
+
+/** The decoding worker's module, beside this one: compiled JavaScript in dist/, or the TypeScript source under tsx. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER = new URL(FROM_SOURCE ? './png-worker.ts' : './png-worker.js', import.meta.url);
+
+/** A decoding worker; from the sources (tests), one that registers tsx's loader before importing the TypeScript. */
+function startWorker(): Worker {
+  // Node flags carry over, except --input-type, which only applies to code given on the command line.
+  if (!FROM_SOURCE) return new Worker(WORKER, { execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
+  const code = `(async () => { (await import('tsx/esm/api')).register(); await import(${JSON.stringify(WORKER.href)}); })();`;
+  return new Worker(code, { eval: true });
+}
+
+/**
+ * Decodes `files` in order, across up to `threads` workers when they hold at least `parallelFromBytes`; the first
+ * failing file in folder order is the error, as a sequential read would report.
+ */
+export async function decodePngs(files: string[], threads = Math.min(4, availableParallelism()), parallelFromBytes = PARALLEL_FROM_BYTES): Promise<DecodedPng[]> {
+  const bytes = threads < 2 ? 0 : files.reduce((sum, f) => sum + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
+  if (threads < 2 || files.length < 2 * threads || bytes < parallelFromBytes) {
+    const out: DecodedPng[] = [];
+    for (const file of files) out.push(await decodePngFile(file));
+    return out;
+  }
+  const results: (DecodedPng | { error: string })[] = new Array(files.length);
+  const share = Math.ceil(files.length / threads);
+  await Promise.all(Array.from({ length: threads }, (_, t) => {
+    const first = t * share;
+    const mine = files.slice(first, first + share);
+    if (mine.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const worker = startWorker();
+      let done = 0;
+      worker.on('message', (batch: (DecodedPng | { error: string })[]) => {
+        for (const r of batch) results[first + done++] = r;
+        if (done === mine.length) void worker.terminate().then(() => resolve());
+      });
+      worker.on('error', reject);
+      worker.postMessage(mine);
+    });
+  }));
+  return results.map((r) => {
+    if ('error' in r) throw new UserError(r.error);
+    return r;
+  });
 }
 
 async function listPngs(dir: string): Promise<{ file: string; label: number }[]> {
@@ -37,22 +91,14 @@ async function listPngs(dir: string): Promise<{ file: string; label: number }[]>
 export async function loadPngFolder(dir: string): Promise<Dataset> {
   const listed = await listPngs(dir);
   check(listed.length > 0, `${dir}: no .png files found`);
-  const images: Image[] = [];
-  for (const { file, label } of listed) {
-    const bytes = await readRegularFile(file, { maxBytes: 2 ** 28 });
-    checkPng(bytes, file);
-    try {
-      images.push({ file, label, png: PNG.sync.read(bytes) });
-    } catch (err) {
-      throw new UserError(`${file}: not a readable PNG (${(err as Error).message})`);
-    }
-  }
+  const decoded = await decodePngs(listed.map((l) => l.file));
+  const images: Image[] = listed.map((l, i) => ({ ...l, png: decoded[i] }));
   const { width, height } = images[0].png;
   const odd = images.find((im) => im.png.width !== width || im.png.height !== height);
   if (odd) throw new UserError(`${odd.file}: ${odd.png.width}×${odd.png.height}, but ${images[0].file} is ${width}×${height}; all images must be one size`);
   // pngjs decodes to RGBA; an image is colour when any pixel's channels differ.
   const isColour = images.some(({ png }) => {
-    for (let p = 0; p < png.data.length; p += 4) if (png.data[p] !== png.data[p + 1] || png.data[p] !== png.data[p + 2]) return true;
+    for (let p = 0; p < png.rgba.length; p += 4) if (png.rgba[p] !== png.rgba[p + 1] || png.rgba[p] !== png.rgba[p + 2]) return true;
     return false;
   });
   const channels = isColour ? 3 : 1;
@@ -60,7 +106,7 @@ export async function loadPngFolder(dir: string): Promise<Dataset> {
   const values = new Uint8Array(images.length * d);
   images.forEach(({ png }, i) => {
     for (let p = 0; p < width * height; p++) {
-      for (let c = 0; c < channels; c++) values[i * d + p * channels + c] = png.data[p * 4 + c];
+      for (let c = 0; c < channels; c++) values[i * d + p * channels + c] = png.rgba[p * 4 + c];
     }
   });
   const labelled = images[0].label >= 0;
