@@ -1,9 +1,11 @@
 // `latentkit detect`: score every example, fit or load a threshold, write index,score,flag as CSV, report metrics.
 import { Option } from 'commander';
 import { writeFileAtomic } from '../io/atomic.js';
-import { readDetector } from '../io/detector-file.js';
+import { readDetectorFile } from '../io/detector-file.js';
+import { loadRun, type RunManifest } from '../io/run-dir.js';
+import { check } from '../errors.js';
 import { UserError } from '../errors.js';
-import { AnomalyDetector, featureErrors, parseThreshold, SCORE_KINDS, type ScoreKind } from '../tasks/anomaly.js';
+import { AnomalyDetector, DetectorEnsemble, featureErrors, parseThreshold, SCORE_KINDS, type ScoreKind } from '../tasks/anomaly.js';
 import { batchTensor, featureCount, subset, type Dataset } from '../data/dataset.js';
 import type { AutoencoderModel } from '../models/types.js';
 import { gridPng, isDrawable } from '../viz/grid.js';
@@ -22,6 +24,27 @@ interface DetectFlags extends UseFlags {
   plots?: string;
   errorMap?: string;
   mapCount: number;
+  ensemble?: string[];
+}
+
+/** What detect scores with: one run's detector, or an ensemble over several runs. */
+type Scorer = AnomalyDetector | DetectorEnsemble;
+const describeScorer = (d: Scorer): string => d instanceof AnomalyDetector
+  ? d.options.score
+  : `an ensemble of ${d.members.length} (${[...new Set(d.members.map((m) => m.options.score))].join(', ')}, standardised and averaged)`;
+
+/** The other runs of an ensemble, checked to take the same examples scaled the same way as the first. */
+async function ensembleModels(run: string, manifest: RunManifest, runs: string[]): Promise<AutoencoderModel[]> {
+  const models: AutoencoderModel[] = [];
+  for (const other of runs) {
+    const loaded = await loadRun(other);
+    check(featureCount(loaded.model.inputShape) === featureCount(manifest.config.inputShape),
+      `${other}: takes examples of [${loaded.model.inputShape}] but ${run} takes [${manifest.config.inputShape}]`);
+    check(JSON.stringify(loaded.manifest.scaling ?? null) === JSON.stringify(manifest.scaling ?? null),
+      `${other}: scales its data differently from ${run}; an ensemble's runs must be trained on the same data`);
+    models.push(loaded.model);
+  }
+  return models;
 }
 
 /**
@@ -56,12 +79,20 @@ async function writeErrorMap(path: string, model: AutoencoderModel, data: Datase
 
 async function detect(run: string, flags: DetectFlags): Promise<void> {
   const { model, manifest, data } = await open(run, flags, true);
-  let detector: AnomalyDetector;
+  const others = flags.ensemble ? await ensembleModels(run, manifest, flags.ensemble) : [];
+  const models = [model, ...others];
+  let detector: Scorer;
   if (flags.detector) {
-    detector = AnomalyDetector.fromJSON(model, await readDetector(flags.detector));
+    const file = await readDetectorFile(flags.detector);
+    if (file.ensemble) detector = DetectorEnsemble.fromJSON(models, file.state);
+    else {
+      check(others.length === 0, `${flags.detector}: one run's detector; drop --ensemble, or fit an ensemble detector with it`);
+      detector = AnomalyDetector.fromJSON(model, file.state);
+    }
   } else {
-    const score = flags.score ?? (model.variational ? 'elbo' : 'mse');
-    detector = new AnomalyDetector(model, { score, threshold: parseThreshold(flags.threshold), samples: flags.iwSamples });
+    const threshold = parseThreshold(flags.threshold);
+    const member = (m: AutoencoderModel) => new AnomalyDetector(m, { score: flags.score ?? (m.variational ? 'elbo' : 'mse'), threshold, samples: flags.iwSamples });
+    detector = others.length > 0 ? new DetectorEnsemble(models.map(member), threshold) : member(model);
     const calibration = flags.calibration
       ? (await loadFlaggedData({ ...flags, data: flags.calibration }, manifest.scaling, true, true)).train
       : data!;
@@ -92,7 +123,7 @@ async function detect(run: string, flags: DetectFlags): Promise<void> {
     plots.push(await writeErrorMap(flags.errorMap, model, data!, scores, flags.mapCount, columns));
   }
   const text = [
-    `scored ${scores.length} examples of ${data!.source} by ${detector.options.score}; threshold ${detector.threshold.toPrecision(6)} ` +
+    `scored ${scores.length} examples of ${data!.source} by ${describeScorer(detector)}; threshold ${detector.threshold.toPrecision(6)} ` +
       `flags ${flagged} (${((100 * flagged) / scores.length).toFixed(1)} %); wrote ${flags.out}`,
     ...(metrics
       ? [`ROC-AUC ${metrics.rocAuc.toFixed(4)}  PR-AUC (average precision) ${metrics.averagePrecision.toFixed(4)}  ` +
@@ -101,18 +132,19 @@ async function detect(run: string, flags: DetectFlags): Promise<void> {
       : labels ? ['(labels are not 0/1 with both classes present: no detection metrics)'] : []),
     ...(plots.length ? [`pictures: ${plots.join(', ')}`] : []),
   ];
-  printResult(flags, { out: flags.out, threshold: detector.threshold, score: detector.options.score, flagged, metrics, plots }, text.join('\n'));
+  printResult(flags, { out: flags.out, threshold: detector.threshold, score: describeScorer(detector), flagged, metrics, plots }, text.join('\n'));
 }
 
 export function detectCommand() {
   return runCommand('detect', 'anomaly scores and flags per example (CSV), with ROC-AUC, PR-AUC and F1 when labels are 0/1', true)
     .option('--out <file>', 'CSV to write: index, score, flag[, label]', 'scores.csv')
-    .addOption(new Option('--score <kind>', 'mse, mae, bce (reconstruction error), elbo (−ELBO), iw (importance-sampled −log p(x)); default elbo for VAE kinds, else mse').choices(SCORE_KINDS as string[]))
+    .addOption(new Option('--score <kind>', 'mse, mae, bce (reconstruction error), zmse (per-feature error over its mean on the calibration data), elbo (−ELBO), iw (importance-sampled −log p(x)); default elbo for VAE kinds, else mse').choices(SCORE_KINDS as string[]))
     .option('--threshold <spec>', 'percentile:Q, contamination:R, sigma:K (mean + K·std) or fixed:V, fitted on the calibration data', 'percentile:99')
     .option('--calibration <spec>', 'normal data to fit the threshold on (default: the scored data)')
     .option('--iw-samples <K>', 'importance samples for --score iw', positiveInt('--iw-samples'), 1000)
     .option('--detector <file>', 'use a detector saved earlier (its score and threshold) instead of fitting one')
     .option('--save-detector <file>', 'save the fitted detector (score kind and threshold) as JSON')
+    .option('--ensemble <runs>', 'more runs trained on the same data (e.g. other seeds): each scores, scores are standardised on the calibration data and averaged', (v) => v.split(',').map((r) => r.trim()).filter(Boolean))
     .option('--error-map <file>', 'per-feature squared errors of the top-scoring examples: a .png (input beside its error map) or a .csv (one column per feature)')
     .option('--map-count <n>', 'examples in the error map', positiveInt('--map-count'), 16)
     .option('--plots <prefix>', 'with 0/1 labels: write the ROC and precision–recall curves to <prefix>-roc.png and <prefix>-pr.png')

@@ -1,7 +1,7 @@
 // `latentkit train`: flags → model config → fit → evaluate → save the run with its pictures.
 import { Command, Option } from 'commander';
 import { basename, resolve } from 'node:path';
-import { classCount, subset, type Dataset } from '../data/dataset.js';
+import { classCount, featureCount, splitValidation, type Dataset } from '../data/dataset.js';
 import { checkOutTarget, loadCheckpoint, readManifest, saveRun, type RunManifest, type TrainingSettings } from '../io/run-dir.js';
 import { lockDir } from '../io/atomic.js';
 import type { AutoencoderModel, LossTerms } from '../models/types.js';
@@ -10,11 +10,11 @@ import type { LoadedData } from '../data/load.js';
 import { fingerprint, scaleWarning } from '../data/fingerprint.js';
 import { VERSION } from '../version.js';
 import { createModel, defaultConfig, FAMILIES, type ModelConfig } from '../models/registry.js';
+import { describeChoices, type DataKind } from '../models/table-defaults.js';
 import { ACTIVATIONS, MODEL_KINDS, type Activation, type ModelKind } from '../models/types.js';
 import { KL_SCHEDULES, type KlSchedule } from '../models/beta-vae.js';
 import { RECURRENT_CELLS, type RecurrentCell } from '../models/sequence.js';
 import { NOISE_KINDS, SPARSITY_KINDS, type NoiseKind, type SparsityKind } from '../models/denoising.js';
-import { permutation, mulberry32 } from '../train/rng.js';
 import { evaluate, fit } from '../train/trainer.js';
 import { reconstructionPng, samplesPng } from '../viz/pictures.js';
 import { isDrawable } from '../viz/grid.js';
@@ -56,6 +56,7 @@ interface TrainFlags extends CommonFlags, DataFlags {
   learnSigma?: boolean;
   sigmaPerFeature?: boolean;
   loss?: 'mse' | 'bce';
+  outputActivation?: 'sigmoid' | 'linear';
   epochs: number;
   batchSize: number;
   lr: number;
@@ -75,7 +76,7 @@ function configFromFlags(flags: TrainFlags & { model: ModelKind }, inputShape: n
     ['noise', '--noise', flags.noise], ['noiseLevel', '--noise-level', flags.noiseLevel], ['sparsity', '--sparsity', flags.sparsity],
     ['sparsityWeight', '--sparsity-weight', flags.sparsityWeight], ['sparsityTarget', '--sparsity-target', flags.sparsityTarget],
     ['latentActivation', '--latent-activation', flags.latentActivation], ['samples', '--samples', flags.samples],
-    ['units', '--units', flags.units], ['cell', '--cell', flags.cell],
+    ['units', '--units', flags.units], ['cell', '--cell', flags.cell], ['outputActivation', '--output-activation', flags.outputActivation],
   ];
   const defaults = FAMILIES[flags.model].defaults as unknown as Record<string, unknown>;
   const set = given.filter(([, , value]) => value !== undefined);
@@ -86,18 +87,34 @@ function configFromFlags(flags: TrainFlags & { model: ModelKind }, inputShape: n
     check(data.labels, `--model ${flags.model} needs labelled data (--label-column for CSV, --labels for IDX, class subfolders for PNGs)`);
     overrides.classes = classCount(data.labels);
   }
-  return defaultConfig(flags.model, inputShape, overrides as never);
+  return defaultConfig(flags.model, inputShape, overrides as never, dataKind(data));
 }
 
-/** Seeded split of the training rows into train and validation. */
-function splitValidation(data: Dataset, fractionHeld: number, seed: number): { train: Dataset; validation?: Dataset } {
-  const held = Math.floor(data.size * fractionHeld);
-  if (held === 0) return { train: data };
-  const order = permutation(data.size, mulberry32(seed ^ 0x5eed));
+/** Real-valued rows (a CSV) are a table; uint8 images and windows of a series keep the kinds' own defaults. */
+function dataKind(data: Dataset): DataKind {
+  return data.values instanceof Float32Array && data.shape.length === 1 ? 'table' : 'image';
+}
+
+/** Tables up to this many rows train with early stopping by default (more epochs, stopped by the validation loss). */
+const SMALL_TABLE_ROWS = 20_000;
+const SMALL_TABLE_EPOCHS = 200;
+const SMALL_TABLE_PATIENCE = 10;
+
+/** The training flags with the small-table defaults filled in where the command line left them. */
+function withTableTraining(flags: TrainFlags, data: Dataset, given: Set<string>): TrainFlags {
+  if (dataKind(data) !== 'table' || data.size > SMALL_TABLE_ROWS || flags.validationSplit === 0) return flags;
   return {
-    train: subset(data, order.subarray(held).sort()),
-    validation: subset(data, order.subarray(0, held).sort(), `${data.source} (validation)`),
+    ...flags,
+    ...(!given.has('epochs') && { epochs: SMALL_TABLE_EPOCHS }),
+    ...(!given.has('patience') && { patience: SMALL_TABLE_PATIENCE }),
   };
+}
+
+/** What training will do, in one line, before it starts. */
+function describeSetup(config: ModelConfig, data: Dataset, flags: TrainFlags): string {
+  const what = dataKind(data) === 'table' ? `a table of ${featureCount(data.shape)} features` : `examples of [${data.shape}]`;
+  const stopping = flags.patience ? `, early stopping on a ${Math.round(flags.validationSplit * 100)}% validation split (patience ${flags.patience})` : '';
+  return `${config.kind} on ${what}, ${data.size} rows: ${describeChoices(config as unknown as Record<string, unknown>)}; up to ${flags.epochs} epochs${stopping}`;
 }
 
 function recordedSettings(manifest: RunManifest, run: string): TrainingSettings {
@@ -238,7 +255,9 @@ async function train(flags: TrainFlags, cmd: Command): Promise<void> {
   try {
     const backend = await useBackend(flags);
     const loaded = await loadTrainingData(flags);
+    if (!recorded) flags = withTableTraining(flags, loaded.train, given);
     const config = recorded?.config ?? configFromFlags(flags as TrainFlags & { model: ModelKind }, loaded.train.shape, loaded.train);
+    if (!flags.json) process.stderr.write(`latentkit: ${describeSetup(config, loaded.train, flags)}\n`);
     const settings: TrainingSettings = {
       data: {
         spec: flags.data, labels: flags.labels, labelColumn: flags.labelColumn, header: flags.header, scale: flags.scale, limit: flags.limit,
@@ -279,6 +298,7 @@ export function trainCommand(): Command {
     .option('--learn-sigma', 'learn the Gaussian likelihood log σ')
     .option('--sigma-per-feature', 'Gaussian likelihood: one σ per feature (pixel) instead of one shared σ')
     .addOption(new Option('--loss <name>', 'autoencoder loss').choices(['mse', 'bce']))
+    .addOption(new Option('--output-activation <name>', 'autoencoder kinds: activation of the reconstruction (default sigmoid for images, linear for tables)').choices(['sigmoid', 'linear']))
     .addOption(new Option('--latent-activation <name>', 'autoencoder kinds: activation of the code layer').choices(ACTIVATIONS as string[]))
     .addOption(new Option('--noise <kind>', 'denoising-ae: input corruption').choices(NOISE_KINDS as string[]))
     .option('--noise-level <x>', 'denoising-ae: Gaussian σ, or the masked fraction', nonNegativeNumber('--noise-level'))

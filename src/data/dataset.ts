@@ -3,6 +3,7 @@ import * as tf from '../backend/tfjs.js';
 import { check, UserError } from '../errors.js';
 import type { Scaling } from './scaling.js';
 import { batchRows } from './batch-rows.js';
+import { mulberry32, permutation } from '../train/rng.js';
 
 export interface Dataset {
   /** Where the rows came from, for messages (`mnist:train`, `data/x.csv`). */
@@ -60,6 +61,17 @@ export function makeDataset(fields: Dataset): Dataset {
     }
   }
   return fields;
+}
+
+/** A seeded split of `data` into training rows and `fractionHeld` of them held out for validation (both in file order). */
+export function splitValidation(data: Dataset, fractionHeld: number, seed: number): { train: Dataset; validation?: Dataset } {
+  const held = Math.floor(data.size * fractionHeld);
+  if (held === 0) return { train: data };
+  const order = permutation(data.size, mulberry32(seed ^ 0x5eed));
+  return {
+    train: subset(data, order.subarray(held).sort()),
+    validation: subset(data, order.subarray(0, held).sort(), `${data.source} (validation)`),
+  };
 }
 
 /** The examples at `indices`, as a new Dataset that copies their rows. */

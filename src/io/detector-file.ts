@@ -3,22 +3,46 @@ import { z } from 'zod';
 import { parseJsonFile } from './json-file.js';
 import { SCORE_KINDS, type DetectorState, type ScoreKind } from '../tasks/anomaly.js';
 import { readRegularFile } from './read-file.js';
+import { UserError } from '../errors.js';
 
 const finite = z.number().finite();
-const detectorSchema = z.object({
+const threshold = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('percentile'), q: finite.min(0).max(100) }),
+  z.object({ kind: z.literal('contamination'), rate: finite.gt(0).lt(1) }),
+  z.object({ kind: z.literal('sigma'), k: finite }),
+  z.object({ kind: z.literal('fixed'), value: finite }),
+]);
+const detectorFields = {
   score: z.enum(SCORE_KINDS as [ScoreKind, ...ScoreKind[]]),
-  threshold: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('percentile'), q: finite.min(0).max(100) }),
-    z.object({ kind: z.literal('contamination'), rate: finite.gt(0).lt(1) }),
-    z.object({ kind: z.literal('sigma'), k: finite }),
-    z.object({ kind: z.literal('fixed'), value: finite }),
-  ]),
+  threshold,
   value: finite,
   samples: z.number().int().positive().max(100000),
-});
+  featureScale: z.array(finite.positive()).max(1 << 20).optional(),
+};
+const needsScale = (d: { score: ScoreKind; featureScale?: number[] }) => d.score !== 'zmse' || d.featureScale !== undefined;
+const scaleIssue = { message: "a 'zmse' detector needs its featureScale", path: ['featureScale'] };
+const detectorSchema = z.object(detectorFields).strict().refine(needsScale, scaleIssue);
+const ensembleSchema = z.object({
+  threshold,
+  value: finite,
+  members: z.array(z.object({ ...detectorFields, mean: finite, std: finite.positive() }).strict().refine(needsScale, scaleIssue)).min(1).max(256),
+}).strict();
 
-/** Reads and checks a detector file written by --save-detector. */
+export type EnsembleState = z.infer<typeof ensembleSchema>;
+export type DetectorFile = { ensemble: false; state: DetectorState } | { ensemble: true; state: EnsembleState };
+
+/** Reads and checks a detector file written by --save-detector: one detector, or an ensemble of them. */
+export async function readDetectorFile(path: string): Promise<DetectorFile> {
+  const text = (await readRegularFile(path, { maxBytes: 2 ** 24 })).toString('utf8');
+  const isEnsemble = /"members"\s*:/.test(text);
+  return isEnsemble
+    ? { ensemble: true, state: parseJsonFile(text, path, ensembleSchema, 'not a detector file (write one with detect --save-detector)') }
+    : { ensemble: false, state: parseJsonFile(text, path, detectorSchema, 'not a detector file (write one with detect --save-detector)') };
+}
+
+/** Reads a detector file that must hold one detector (not an ensemble). */
 export async function readDetector(path: string): Promise<DetectorState> {
-  const text = (await readRegularFile(path, { maxBytes: 2 ** 20 })).toString('utf8');
-  return parseJsonFile(text, path, detectorSchema, 'not a detector file (write one with detect --save-detector)');
+  const file = await readDetectorFile(path);
+  if (file.ensemble) throw new UserError(`${path}: an ensemble detector; it scores with its ${file.state.members.length} runs (detect RUN --ensemble …)`);
+  return file.state;
 }

@@ -14,6 +14,8 @@ import { CONV_AUTOENCODER, CONV_VAE, createConvAutoencoder, createConvVae, type 
 import type { AutoencoderModel, ExtraParams, ModelKind, ModelParts } from './types.js';
 import { modelConfigSchema } from './config-schema.js';
 import { UserError } from '../errors.js';
+import { featureCount } from '../data/dataset.js';
+import { tableDefaults, type DataKind } from './table-defaults.js';
 
 export type ModelConfig = AutoencoderConfig | VaeConfig | ConvAutoencoderConfig | ConvVaeConfig | BetaVaeConfig |
   DenoisingAutoencoderConfig | SparseAutoencoderConfig | IwaeConfig | CvaeConfig | SequenceAutoencoderConfig;
@@ -105,7 +107,12 @@ export function restoreModel(config: ModelConfig, encoder: LayersModel, decoder:
   return (FAMILIES[config.kind] as Family<typeof config.kind>).restore(config as never, encoder, decoder, params);
 }
 
-/** A kind's default config for examples of `inputShape`, with `overrides` applied. */
-export function defaultConfig<K extends ModelKind>(kind: K, inputShape: number[], overrides: Partial<ConfigOf<K>> = {}): ConfigOf<K> {
-  return { ...FAMILIES[kind].defaults, ...overrides, inputShape } as ConfigOf<K>;
+/**
+ * A kind's default config for examples of `inputShape`, with `overrides` applied. `data: 'table'` (real-valued rows,
+ * e.g. a CSV) takes the table defaults — linear output or Gaussian likelihood, a code of about a third of the
+ * features, one hidden layer of twice the features (see table-defaults.ts); `'image'` (the default) the kind's own.
+ */
+export function defaultConfig<K extends ModelKind>(kind: K, inputShape: number[], overrides: Partial<ConfigOf<K>> = {}, data: DataKind = 'image'): ConfigOf<K> {
+  const forData = data === 'table' ? tableDefaults(kind, featureCount(inputShape)) : {};
+  return { ...FAMILIES[kind].defaults, ...forData, ...overrides, inputShape } as ConfigOf<K>;
 }

@@ -8,9 +8,13 @@ import { Rng } from '../train/rng.js';
 import { reconstructDataset } from './latent.js';
 import { importanceSampledNll } from './likelihood.js';
 
-/** mse / mae / bce: reconstruction error per example (means over features); elbo: −ELBO; iw: importance-sampled −log p(x). */
-export type ScoreKind = 'mse' | 'mae' | 'bce' | 'elbo' | 'iw';
-export const SCORE_KINDS: readonly ScoreKind[] = ['mse', 'mae', 'bce', 'elbo', 'iw'];
+/**
+ * mse / mae / bce: reconstruction error per example (means over features); zmse: each feature's squared error divided
+ * by its mean on the normal data the detector was fitted on, averaged (so that no one hard-to-reconstruct or
+ * wide-range column dominates); elbo: −ELBO; iw: importance-sampled −log p(x).
+ */
+export type ScoreKind = 'mse' | 'mae' | 'bce' | 'zmse' | 'elbo' | 'iw';
+export const SCORE_KINDS: readonly ScoreKind[] = ['mse', 'mae', 'bce', 'zmse', 'elbo', 'iw'];
 
 export type Threshold =
   | { kind: 'percentile'; q: number }
@@ -65,6 +69,7 @@ export const SCORE_SEED = 12345;
 export function anomalyScores(model: AutoencoderModel, data: Dataset, kind: ScoreKind, samples = 1000, noise?: Rng): Float64Array {
   check(featureCount(data.shape) === featureCount(model.inputShape), `${data.source}: examples of shape [${data.shape}] do not fit this model`);
   if (kind === 'iw') return importanceSampledNll(model, data, { samples });
+  if (kind === 'zmse') throw new UserError("score 'zmse' is relative to normal data: fit an AnomalyDetector (or pass --calibration) first");
   if (kind === 'elbo') {
     if (!model.variational) throw new UserError(`score 'elbo' needs a VAE kind; this is a '${model.kind}' model (use mse, mae or bce)`);
     const rng = noise ?? new Rng(SCORE_SEED);
@@ -105,6 +110,35 @@ export interface DetectorState {
   /** The fitted threshold value. */
   value: number;
   samples: number;
+  /** zmse: each feature's mean squared error on the normal data. */
+  featureScale?: number[];
+}
+
+/** The smallest per-feature error scale, relative to the largest: a feature reconstructed perfectly cannot divide by 0. */
+const SCALE_FLOOR = 1e-6;
+
+/** Each feature's mean squared reconstruction error over `data`, floored at SCALE_FLOOR of the largest. */
+export function featureErrorScale(model: AutoencoderModel, data: Dataset): Float64Array {
+  const d = featureCount(model.inputShape);
+  const errors = featureErrors(model, data);
+  const scale = new Float64Array(d);
+  for (let i = 0; i < errors.length; i++) scale[i % d] += errors[i] / data.size;
+  const floor = Math.max(...scale) * SCALE_FLOOR || 1e-12;
+  return scale.map((v) => Math.max(v, floor));
+}
+
+/** Mean over features of squared error / the feature's scale, per example. */
+export function standardizedErrors(model: AutoencoderModel, data: Dataset, scale: ArrayLike<number>): Float64Array {
+  const d = featureCount(model.inputShape);
+  check(scale.length === d, `the detector's ${scale.length} feature scales do not fit a model of ${d} features`);
+  const errors = featureErrors(model, data);
+  const out = new Float64Array(data.size);
+  for (let i = 0; i < data.size; i++) {
+    let acc = 0;
+    for (let j = 0; j < d; j++) acc += errors[i * d + j] / scale[j];
+    out[i] = acc / d;
+  }
+  return out;
 }
 
 export class AnomalyDetector {
@@ -112,17 +146,24 @@ export class AnomalyDetector {
   decisionScores: Float64Array = new Float64Array(0);
   /** Flag examples scoring above this. */
   threshold = NaN;
+  /** zmse: the per-feature error scale fitted on normal data. */
+  featureScale?: Float64Array;
 
   constructor(readonly model: AutoencoderModel, readonly options: { score: ScoreKind; threshold: Threshold; samples?: number }) {}
 
   /** Scores normal (training or calibration) data and fits the threshold on them. */
   fit(normal: Dataset): this {
+    if (this.options.score === 'zmse') this.featureScale = featureErrorScale(this.model, normal);
     this.decisionScores = this.score(normal);
     this.threshold = fitThreshold(this.decisionScores, this.options.threshold);
     return this;
   }
 
   score(data: Dataset): Float64Array {
+    if (this.options.score === 'zmse') {
+      check(this.featureScale, "score 'zmse' needs the detector fitted on normal data first");
+      return standardizedErrors(this.model, data, this.featureScale);
+    }
     return anomalyScores(this.model, data, this.options.score, this.options.samples);
   }
 
@@ -133,13 +174,81 @@ export class AnomalyDetector {
   }
 
   toJSON(): DetectorState {
-    return { score: this.options.score, threshold: this.options.threshold, value: this.threshold, samples: this.options.samples ?? 1000 };
+    return {
+      score: this.options.score, threshold: this.options.threshold, value: this.threshold, samples: this.options.samples ?? 1000,
+      ...(this.featureScale && { featureScale: Array.from(this.featureScale) }),
+    };
   }
 
   static fromJSON(model: AutoencoderModel, state: DetectorState): AnomalyDetector {
     const detector = new AnomalyDetector(model, { score: state.score, threshold: state.threshold, samples: state.samples });
     detector.threshold = state.value;
+    if (state.featureScale) detector.featureScale = Float64Array.from(state.featureScale);
     return detector;
+  }
+}
+
+/** A member of an ensemble: its detector and the mean and standard deviation of its scores on the normal data. */
+export interface EnsembleMemberState extends DetectorState {
+  mean: number;
+  std: number;
+}
+
+/**
+ * Several detectors (models of other seeds or kinds, scores of other kinds) as one: each member's score is
+ * standardised by its mean and standard deviation on the normal data, and the standardised scores are averaged;
+ * the threshold is fitted on the averages of the normal data.
+ */
+export class DetectorEnsemble {
+  decisionScores: Float64Array = new Float64Array(0);
+  threshold = NaN;
+  private stats: { mean: number; std: number }[] = [];
+
+  constructor(readonly members: AnomalyDetector[], readonly threshold_: Threshold = { kind: 'percentile', q: 99 }) {
+    check(members.length > 0, 'an ensemble needs at least one detector');
+  }
+
+  fit(normal: Dataset): this {
+    this.stats = this.members.map((m) => {
+      const s = m.fit(normal).decisionScores;
+      const mean = s.reduce((a, b) => a + b, 0) / s.length;
+      const std = Math.sqrt(s.reduce((a, b) => a + (b - mean) ** 2, 0) / s.length) || 1;
+      return { mean, std };
+    });
+    this.decisionScores = this.combine(this.members.map((m) => m.decisionScores));
+    this.threshold = fitThreshold(this.decisionScores, this.threshold_);
+    return this;
+  }
+
+  private combine(scores: Float64Array[]): Float64Array {
+    const out = new Float64Array(scores[0].length);
+    scores.forEach((s, k) => {
+      const { mean, std } = this.stats[k];
+      for (let i = 0; i < out.length; i++) out[i] += (s[i] - mean) / std / scores.length;
+    });
+    return out;
+  }
+
+  score(data: Dataset): Float64Array {
+    check(this.stats.length === this.members.length, 'fit the ensemble (or load a fitted one) before scoring');
+    return this.combine(this.members.map((m) => m.score(data)));
+  }
+
+  predict(data: Dataset, scores = this.score(data)): Uint8Array {
+    check(Number.isFinite(this.threshold), 'fit the ensemble (or load a fitted one) before predicting');
+    return Uint8Array.from(scores, (s) => (s > this.threshold ? 1 : 0));
+  }
+
+  toJSON(): { threshold: Threshold; value: number; members: EnsembleMemberState[] } {
+    return { threshold: this.threshold_, value: this.threshold, members: this.members.map((m, k) => ({ ...m.toJSON(), ...this.stats[k] })) };
+  }
+
+  static fromJSON(models: AutoencoderModel[], state: { threshold: Threshold; value: number; members: EnsembleMemberState[] }): DetectorEnsemble {
+    check(models.length === state.members.length, `the ensemble detector was fitted on ${state.members.length} runs; ${models.length} given (detect RUN --ensemble RUN2,… with the same runs)`);
+    const ensemble = new DetectorEnsemble(models.map((model, k) => AnomalyDetector.fromJSON(model, state.members[k])), state.threshold);
+    ensemble.stats = state.members.map(({ mean, std }) => ({ mean, std }));
+    ensemble.threshold = state.value;
+    return ensemble;
   }
 }
 

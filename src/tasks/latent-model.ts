@@ -64,7 +64,7 @@ export class LatentModel {
       ...(m.classes && { classes: m.classes }), variational: m.variational,
       ...(this.manifest.scaling && { scaling: this.manifest.scaling as Scaling }), data: this.manifest.data,
       ...(this.detector && { detector: { score: this.detector.options.score, threshold: this.detector.threshold } }),
-      scores: m.classes ? scores.filter((s) => s !== 'iw') : scores,
+      scores: [...(m.classes ? scores.filter((s) => s !== 'iw') : scores), ...(this.detector?.options.score === 'zmse' ? ['zmse' as const] : [])],
     };
   }
 
@@ -133,6 +133,10 @@ export class LatentModel {
         offset += n * k;
       }
       noise = new NoiseTape(tape);
+    }
+    if (score === 'zmse') {
+      check(this.detector?.options.score === 'zmse', "score 'zmse' needs a detector fitted with it (latentkit detect --score zmse --save-detector)");
+      return this.flag(score, this.detector.score(data));
     }
     return this.flag(score, anomalyScores(this.model, data, score, this.detector?.options.samples, noise));
   }
