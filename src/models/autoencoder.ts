@@ -110,11 +110,11 @@ export class Autoencoder implements AutoencoderModel {
   }
 
   encode(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => flatRows(this.encoder.predict(toModelInput(x, this.encoder)) as tf.Tensor));
+    return tf.tidy(() => flatRows(applyNetwork(this.encoder, toModelInput(x, this.encoder), false) as tf.Tensor));
   }
 
   decode(z: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => flatRows(this.decoder.predict(z) as tf.Tensor));
+    return tf.tidy(() => flatRows(applyNetwork(this.decoder, z, false) as tf.Tensor));
   }
 
   extraParams(): ExtraParams {

@@ -166,14 +166,14 @@ export class VariationalAutoencoder implements AutoencoderModel {
 
   encode(x: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
-      const [mu] = this.encoder.predict(toModelInput(x, this.encoder)) as tf.Tensor[];
+      const [mu] = applyNetwork(this.encoder, toModelInput(x, this.encoder), false) as tf.Tensor[];
       return flatRows(mu);
     });
   }
 
   decode(z: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
-      const params = flatRows(this.decoder.predict(z) as tf.Tensor);
+      const params = flatRows(applyNetwork(this.decoder, z, false) as tf.Tensor);
       return this.config.likelihood === 'bernoulli' ? tf.sigmoid(params) : params;
     });
   }
