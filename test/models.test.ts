@@ -185,12 +185,23 @@ test('invalid configs are user errors that name the field', () => {
   assert.throws(() => createModel(defaultConfig('vae', [16], { activation: 'swoosh' as never })), (e: Error) => e instanceof UserError && /'activation'/.test(e.message));
 });
 
-test('KL schedules: constant β, linear warm-up, cyclical annealing', () => {
-  const c = { beta: 4, warmupEpochs: 4, cycles: 2 };
-  assert.deepEqual([1, 2, 8].map((e) => klWeight({ ...c, klSchedule: 'constant' }, e, 8)), [4, 4, 4]);
-  assert.deepEqual([1, 2, 4, 6].map((e) => klWeight({ ...c, klSchedule: 'linear' }, e, 8)), [1, 2, 4, 4]);
-  // 8 epochs, 2 cycles of 4: positions 0, ¼, ½, ¾ → weights 0, 2, 4, 4, then again from 0.
-  assert.deepEqual([1, 2, 3, 4, 5, 6].map((e) => klWeight({ ...c, klSchedule: 'cyclical' }, e, 8)), [0, 2, 4, 4, 0, 2]);
+test('KL schedules per step: constant β, linear warm-up from 0, cyclical annealing (hand-computed tables)', () => {
+  const c = { beta: 4, warmupEpochs: 2, cycles: 4 };
+  // 4 epochs of 3 steps: 12 steps.
+  const steps = Array.from({ length: 12 }, (_, t) => t);
+  assert.deepEqual(steps.map((t) => klWeight({ ...c, klSchedule: 'constant' }, t, 12, 3)), Array(12).fill(4));
+  // Linear over 2 epochs = 6 steps: 4·t/6, then 4.
+  assertClose(steps.map((t) => klWeight({ ...c, klSchedule: 'linear' }, t, 12, 3)), [0, 4 / 6, 8 / 6, 2, 16 / 6, 20 / 6, 4, 4, 4, 4, 4, 4]);
+  // 4 cycles of 3 steps: τ = 0, 1/3, 2/3 → β·min(1, 2τ) = 0, 8/3, 4 in every cycle (Fu et al.: the KL is trained in every cycle).
+  assertClose(steps.map((t) => klWeight({ ...c, klSchedule: 'cyclical' }, t, 12, 3)), [0, 8 / 3, 4, 0, 8 / 3, 4, 0, 8 / 3, 4, 0, 8 / 3, 4]);
+  // The epoch-level schedule this replaces gave 0, 0, 0, 0 for 4 epochs in 4 cycles; per step, every epoch reaches β.
+  const perEpochMax = [0, 1, 2, 3].map((e) => Math.max(...[0, 1, 2].map((b) => klWeight({ ...c, klSchedule: 'cyclical' }, e * 3 + b, 12, 3))));
+  assert.deepEqual(perEpochMax, [4, 4, 4, 4]);
+  // 5 steps in 4 cycles (period 1.25): cycles start at steps 0, 1, 2, 3, each at 0; the last rises to 4·min(1, 0.8/0.5).
+  assertClose([0, 1, 2, 3, 4].map((t) => klWeight({ ...c, klSchedule: 'cyclical' }, t, 5, 1)), [0, 0, 0, 0, 4]);
+  // 10 steps in 3 cycles (period 10/3): cycles start at steps 0, 3, 6; τ = (t − start)/(10/3).
+  assertClose(Array.from({ length: 10 }, (_, t) => klWeight({ ...c, cycles: 3, klSchedule: 'cyclical' }, t, 10, 1)),
+    [0, 2.4, 4, 0, 2.4, 4, 0, 2.4, 4, 4]);
 });
 
 test('β-VAE: training objective is reconstruction + β·Σ_d max(E_batch KL_d, free bits); evaluation is the plain −ELBO', () => {
@@ -211,7 +222,7 @@ test('β-VAE: training objective is reconstruction + β·Σ_d max(E_batch KL_d, 
   assertClose(train.total.dataSync(), recon.map((r) => r + 3 * floored), 1e-5, 1e-5);
   const evaluated = model.lossTerms(x, new Rng(3), false);
   assertClose(evaluated.total.dataSync(), Array.from(evaluated.reconstruction.dataSync(), (r, i) => r + evaluated.kl.dataSync()[i]), 1e-6);
-  model.beginEpoch(1, 10);
+  model.beginStep(5, 10, 1);
   assert.equal(model.klWeight, 3);
 });
 

@@ -14,9 +14,9 @@ export type BetaVaeConfig = Omit<VaeConfig, 'kind'> & {
   beta: number;
   /** constant β; linear warm-up from 0 to β over warmupEpochs (Bowman et al. 2016); cyclical annealing (Fu et al. 2019). */
   klSchedule: KlSchedule;
-  /** linear: epochs to reach β. */
+  /** linear: epochs to reach β (annealed per step). */
   warmupEpochs: number;
-  /** cyclical: number of cycles over the run; each rises from 0 to β in its first half and holds β in its second. */
+  /** cyclical: number of cycles over the run; each rises from 0 to β over its first half of steps and holds β in its second. */
   cycles: number;
   /** Free bits (Kingma et al. 2016): each dimension's batch-mean KL counts as at least this many nats; 0 turns it off. */
   freeBits: number;
@@ -26,16 +26,29 @@ export const BETA_VAE: Omit<BetaVaeConfig, 'inputShape'> = {
   ...REFERENCE_VAE, kind: 'beta-vae', beta: 4, klSchedule: 'constant', warmupEpochs: 10, cycles: 4, freeBits: 0,
 };
 
-/** The KL weight in epoch `epoch` (1-based) of `epochs`. */
-export function klWeight(config: Pick<BetaVaeConfig, 'beta' | 'klSchedule' | 'warmupEpochs' | 'cycles'>, epoch: number, epochs: number): number {
-  if (config.klSchedule === 'linear') return config.beta * Math.min(1, epoch / config.warmupEpochs);
+/**
+ * The KL weight at training step `step` (0-based, counted over the whole run) of `totalSteps`, with `stepsPerEpoch`
+ * steps in an epoch, annealed per step as Fu et al. (2019) do:
+ * - linear: β·min(1, step / (warmupEpochs·stepsPerEpoch)) — 0 at the first step, β from the end of the warm-up;
+ * - cyclical: the run splits into `cycles` periods of totalSteps/cycles steps; in each, β·min(1, τ/R) with τ the
+ *   position in the period (0 at its first step) and R = ½ — a ramp from 0 over the first half, then β;
+ * - constant: β.
+ */
+export function klWeight(config: Pick<BetaVaeConfig, 'beta' | 'klSchedule' | 'warmupEpochs' | 'cycles'>, step: number, totalSteps: number, stepsPerEpoch: number): number {
+  if (config.klSchedule === 'linear') return config.beta * Math.min(1, step / (config.warmupEpochs * stepsPerEpoch));
   if (config.klSchedule === 'cyclical') {
-    const period = epochs / config.cycles;
-    const position = ((epoch - 1) % period) / period; // 0 at the start of each cycle
-    return config.beta * Math.min(1, position / 0.5);
+    // Cycle c starts at step ⌊c·period⌋, as in Fu et al.'s schedule code, so every cycle starts at 0 and only rises.
+    const period = totalSteps / config.cycles;
+    let cycle = Math.floor(step / period);
+    if (Math.floor((cycle + 1) * period) <= step) cycle++;
+    const tau = (step - Math.floor(cycle * period)) / period;
+    return config.beta * Math.min(1, tau / CYCLE_RAMP);
   }
   return config.beta;
 }
+
+/** The fraction of each cycle spent rising from 0 to β (R in Fu et al. 2019). */
+const CYCLE_RAMP = 0.5;
 
 export class BetaVae extends VariationalAutoencoder {
   private weight: number;
@@ -45,13 +58,13 @@ export class BetaVae extends VariationalAutoencoder {
     this.weight = config.beta;
   }
 
-  /** The KL weight now in force (set by the schedule at each epoch). */
+  /** The KL weight now in force (set by the schedule before each training step). */
   get klWeight(): number {
     return this.weight;
   }
 
-  beginEpoch(epoch: number, epochs: number): void {
-    this.weight = klWeight(this.config, epoch, epochs);
+  beginStep(step: number, totalSteps: number, stepsPerEpoch: number): void {
+    this.weight = klWeight(this.config, step, totalSteps, stepsPerEpoch);
   }
 
   /** Training: reconstruction + β(t)·KL, the KL floored per dimension by free bits. Evaluation: the plain −ELBO. */

@@ -60,8 +60,11 @@ export interface AutoencoderModel {
   readonly decoder: LayersModel;
   /** Every variable the optimizer updates. */
   trainableVariables(): tf.Variable[];
-  /** Called by the trainer before each epoch (1-based), for objectives that change during training (KL schedules). */
-  beginEpoch?(epoch: number, epochs: number): void;
+  /**
+   * Called by the trainer before each training step (0-based over the run, of `totalSteps`, `stepsPerEpoch` to an
+   * epoch), for objectives that change during training (KL schedules).
+   */
+  beginStep?(step: number, totalSteps: number, stepsPerEpoch: number): void;
   /** Loss terms per example for a batch of flattened rows [batch, D]; `rng` draws the noise of stochastic models. */
   lossTerms(x: tf.Tensor2D, rng: Rng, training: boolean): LossTensors;
   /** The code of each row: the latent mean for a VAE. */

@@ -234,10 +234,10 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
       const shuffleAtStart = shuffle.snapshot;
       const order = opts.shuffle ? permutation(data.size, () => shuffle.next()) : undefined;
       const sums = new TermSums(continuing ? resumed.sums : undefined);
-      model.beginEpoch?.(epoch, opts.epochs);
       for (let b = continuing ? resumed.batch : 0; b < batches; b++) {
         const start = b * opts.batchSize;
         const end = Math.min(start + opts.batchSize, data.size);
+        model.beginStep?.((epoch - 1) * batches + b, opts.epochs * batches, batches);
         let terms: LossTensors | undefined;
         let scalars: tf.Scalar[] = [];
         let means: Record<string, number> = {};
