@@ -9,6 +9,8 @@ import * as tf from '../src/backend/tfjs.js';
 import { createModel, defaultConfig } from '../src/models/registry.js';
 import { loadRun, saveRun } from '../src/io/run-dir.js';
 import { writeDirAtomic } from '../src/io/atomic.js';
+import { fit } from '../src/train/trainer.js';
+import { makeDataset } from '../src/data/dataset.js';
 
 const info = { data: { source: 'toy', shape: [6] }, history: [], backend: 'test' };
 const input = tf.tensor2d([[0.1, 0.9, 0.3, 0.0, 1.0, 0.5], [0.7, 0.2, 0.2, 0.8, 0.4, 0.6]]);
@@ -29,6 +31,14 @@ for (const config of [
   test(`${config.kind}: save → load gives identical codes, decodings and parameters`, async () => {
     const dir = join(tempDir(), 'run');
     const model = createModel(config);
+    const initial = model.extraParams();
+    // A few steps at a high rate move every weight, learned σ included, away from its initial value: a value that was
+    // not saved would then load as the initial one and fail the comparison below.
+    const d0 = config.inputShape.reduce((a, b) => a * b, 1);
+    const rows = Float32Array.from({ length: 8 * d0 }, (_, i) => ((i * 53) % 17) / 17);
+    const labels = 'classes' in config ? Int32Array.from({ length: 8 }, (_, i) => i % config.classes) : undefined;
+    await fit(model, makeDataset({ source: 'toy', values: rows, shape: config.inputShape, size: 8, labels }), { epochs: 3, batchSize: 4, adam: { learningRate: 0.05 } });
+    if ('learnSigma' in config && config.learnSigma) assert.notDeepEqual(model.extraParams(), initial, 'training moved the learned σ');
     await saveRun(dir, model, { ...info, data: { source: 'toy', shape: config.inputShape } });
     const { model: loaded, manifest } = await loadRun(dir);
     assert.deepEqual(manifest.config, config);
