@@ -17,8 +17,10 @@ export class Iwae extends VariationalAutoencoder {
   declare readonly config: IwaeConfig;
 
   /**
-   * Training: total = −L_k = −log((1/k) Σ_i w_i) per example; reconstruction = the mean −log p(x|z_i) over the samples;
-   * kl = total − reconstruction (what the bound adds). Evaluation: the plain −ELBO, comparable across kinds.
+   * Training: total = −L_k = −log((1/k) Σ_i w_i) per example (what is minimised); reconstruction and kl are the
+   * −ELBO's two terms estimated on the same k samples — the mean of −log p(x|z_i) and of log q(z_i|x) − log p(z_i).
+   * Their sum is the k-sample −ELBO, which the bound is tighter than (total ≤ reconstruction + kl, by Jensen).
+   * Evaluation: the plain −ELBO, comparable across kinds.
    */
   override lossTerms(x: tf.Tensor2D, rng: Rng, training: boolean): LossTensors {
     if (!training) return super.lossTerms(x, rng, training);
@@ -26,7 +28,9 @@ export class Iwae extends VariationalAutoencoder {
       const { logWeights, reconstruction: nll } = importanceWeights(this, x, this.config.samples, rng, training);
       const total = logMeanExp(logWeights).neg() as tf.Tensor1D;
       const reconstruction = nll.mean(0) as tf.Tensor1D;
-      return { total, reconstruction, kl: total.sub(reconstruction) as tf.Tensor1D };
+      // log w = −nll + log p(z) − log q(z|x), so log q − log p = −log w − nll.
+      const kl = logWeights.neg().sub(nll).mean(0) as tf.Tensor1D;
+      return { total, reconstruction, kl };
     });
   }
 }
