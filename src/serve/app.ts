@@ -11,6 +11,7 @@ import type { DetectorState } from '../tasks/anomaly.js';
 import { LatentModel } from '../tasks/latent-model.js';
 import { codesBody, parseBody, rowMajor, rowsBody, rowsOf, sampleBody, type ApiLimits } from './bodies.js';
 import { MicroBatcher, type BatchCompute } from './micro-batch.js';
+import { serveMetrics } from './metrics.js';
 
 export interface ServeOptions {
   run: LoadedRun;
@@ -25,6 +26,14 @@ export interface ServeOptions {
   studioDir?: string;
   /** Examples of the run's data for the studio's map (GET /v1/data), loaded on first use. */
   data?: () => Promise<Dataset>;
+  /** Structured (JSON, pino) request logs at this level and above, on stderr; 'silent' (the default) logs nothing. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+/** What a caller controls of a running server besides fastify itself. */
+export interface ServerControl {
+  /** Marks the server as draining: /readyz answers 503 so that a load balancer stops sending requests. */
+  drain(): void;
 }
 
 /** Where `npm run build:web` puts the studio, seen from src/ or from dist/. */
@@ -39,12 +48,29 @@ export function defaultStudioDir(): string | undefined {
 const float = (values: ArrayLike<number>): number[] => Array.from(values);
 
 /** Builds the server (not yet listening). */
-export async function createServer(options: ServeOptions): Promise<{ app: FastifyInstance; batcher: MicroBatcher }> {
+export async function createServer(options: ServeOptions): Promise<{ app: FastifyInstance; batcher: MicroBatcher } & ServerControl> {
   const limits: ApiLimits = { maxBatch: options.maxBatch ?? 1024 };
   const api = new LatentModel(options.run.model, options.run.manifest, options.detector);
   const info = api.info();
   const batcher = new MicroBatcher(Math.max(limits.maxBatch, 4096));
-  const app = Fastify({ bodyLimit: options.bodyLimit ?? 16 * 2 ** 20, requestTimeout: options.requestTimeout ?? 30_000, logger: false });
+  const level = options.logLevel ?? 'silent';
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? 16 * 2 ** 20, requestTimeout: options.requestTimeout ?? 30_000,
+    logger: level === 'silent' ? false : { level, stream: process.stderr },
+  });
+  const metrics = serveMetrics(info, batcher);
+  let draining = false;
+  // Examples each answered request carried, for the metrics (set by the routes that take examples).
+  const carried = new WeakMap<object, number>();
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    metrics.observe(route, reply.statusCode, reply.elapsedTime / 1000, carried.get(request) ?? 0);
+  });
+  app.addHook('preHandler', async (request) => {
+    const body = request.body as { inputs?: unknown[]; codes?: unknown[]; count?: number } | undefined;
+    const n = Array.isArray(body?.inputs) ? body.inputs.length : Array.isArray(body?.codes) ? body.codes.length : typeof body?.count === 'number' ? body.count : 0;
+    carried.set(request, n);
+  });
 
   app.setErrorHandler((err: Error & { statusCode?: number }, _request, reply) => {
     if (err instanceof UserError) return reply.code(400).send({ error: err.message });
@@ -60,6 +86,13 @@ export async function createServer(options: ServeOptions): Promise<{ app: Fastif
   const batched = (key: string, compute: BatchCompute, rows: Float32Array, n: number, labels?: Int32Array) => batcher.run(key, compute, rows, n, labels);
 
   app.get('/v1/model', async () => info);
+
+  // Liveness: the process answers. Readiness: the model is loaded and the server is not draining.
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => (draining
+    ? reply.code(503).send({ status: 'draining' })
+    : { status: 'ready', kind: info.kind }));
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   app.post('/v1/encode', async (request) => {
     const body = parseBody(rowsBody, request.body);
@@ -131,5 +164,5 @@ export async function createServer(options: ServeOptions): Promise<{ app: Fastif
   if (studio) await app.register(fastifyStatic, { root: studio, prefix: '/', index: 'index.html' });
   else app.get('/', async (_request, reply) => reply.code(404).send({ error: 'the studio page is not built (npm run build:web)' }));
 
-  return { app, batcher };
+  return { app, batcher, drain: () => (draining = true) };
 }
