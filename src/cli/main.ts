@@ -11,6 +11,7 @@ import { compressionCommands } from './compress.js';
 import { probeCommand } from './probe.js';
 import { latentPlotCommands } from './latent-plots.js';
 import { serveCommand } from './serve.js';
+import { exportCommand } from './export.js';
 
 const program = new Command('latentkit')
   .description('autoencoders and variational autoencoders on TensorFlow.js')
@@ -23,5 +24,6 @@ program.addCommand(probeCommand());
 for (const cmd of latentPlotCommands()) program.addCommand(cmd);
 for (const cmd of compressionCommands()) program.addCommand(cmd);
 program.addCommand(serveCommand());
+program.addCommand(exportCommand());
 program.addCommand(doctorCommand());
 await program.parseAsync(process.argv);
