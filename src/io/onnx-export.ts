@@ -1,7 +1,8 @@
 // ONNX export of a run's encoder and decoder (onnx-proto's protobuf messages), for ONNX Runtime in any language.
 // Inputs and outputs are in the data's own units, as LatentModel's: the run's scaling is folded into the graphs, a
 // Bernoulli decoder ends in its sigmoid, a VAE encoder gives μ and the clamped log-variance. Dense layers export as
-// MatMul + Add + the activation; a layer with no ONNX form here is an error that names it.
+// MatMul + Add + the activation, convolutions as Conv / ConvTranspose in channels-first order between transposes (so
+// values flatten in tfjs's channels-last order); a layer with no ONNX form here is an error that names it.
 import onnxProto from 'onnx-proto';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { UserError } from '../errors.js';
@@ -29,6 +30,14 @@ class GraphBuilder {
   constant(prefix: string, values: Float32Array, dims: number[]): string {
     const name = this.name(prefix);
     this.initializers.push({ name, dims, dataType: FLOAT, rawData: new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength)) });
+    return name;
+  }
+
+  /** An int64 initializer (shapes for Reshape). */
+  int64(prefix: string, values: number[]): string {
+    const name = this.name(prefix);
+    const bytes = new BigInt64Array(values.map((v) => BigInt(v)));
+    this.initializers.push({ name, dims: [values.length], dataType: 7, rawData: new Uint8Array(bytes.buffer) });
     return name;
   }
 
@@ -63,36 +72,123 @@ function activation(g: GraphBuilder, x: string, name: string, layer: string): st
   }
 }
 
-/** The layer classes this exporter writes. */
-const EXPORTABLE = new Set(['InputLayer', 'Dense', 'Flatten']);
+/** The layer classes this exporter writes, and models it reads through (a Sequential used as a layer). */
+const EXPORTABLE = new Set(['InputLayer', 'Dense', 'Flatten', 'Reshape', 'Conv2D', 'Conv2DTranspose']);
+const NESTED = new Set(['Sequential', 'Model', 'Functional']);
 
-type GraphLayer = tfl.layers.Layer & { inboundNodes: { inboundLayers: tfl.layers.Layer[] }[] };
+type GraphLayer = tfl.layers.Layer & { inboundNodes: { inboundLayers: tfl.layers.Layer[]; inputShapes: unknown }[] };
+
+/** How a tensor's values are laid out: flat rows, or images channels-last (tfjs) or channels-first (ONNX's Conv). */
+type Layout = 'flat' | 'nhwc' | 'nchw';
+
+const intsAttr = (name: string, ints: number[]) => ({ name, type: 7, ints });
+const NHWC_TO_NCHW = [0, 3, 1, 2];
+const NCHW_TO_NHWC = [0, 2, 3, 1];
+
+/** `values` of shape `dims` with its axes permuted by `perm` (a 4-D kernel from tfjs's layout to ONNX's). */
+function permute4(values: Float32Array, dims: number[], perm: number[]): { values: Float32Array; dims: number[] } {
+  const out = new Float32Array(values.length);
+  const outDims = perm.map((p) => dims[p]);
+  const stride = [dims[1] * dims[2] * dims[3], dims[2] * dims[3], dims[3], 1];
+  let o = 0;
+  const idx = [0, 0, 0, 0];
+  for (idx[0] = 0; idx[0] < outDims[0]; idx[0]++) {
+    for (idx[1] = 0; idx[1] < outDims[1]; idx[1]++) {
+      for (idx[2] = 0; idx[2] < outDims[2]; idx[2]++) {
+        for (idx[3] = 0; idx[3] < outDims[3]; idx[3]++) {
+          let src = 0;
+          for (let a = 0; a < 4; a++) src += idx[a] * stride[perm[a]];
+          out[o++] = values[src];
+        }
+      }
+    }
+  }
+  return { values: out, dims: outDims };
+}
+
+/**
+ * The padding tfjs's 'same' gives a stride-s convolution over `size` inputs with a k-wide kernel, as ONNX's
+ * [begin, end] (TensorFlow puts the odd pixel at the end).
+ */
+function samePadding(size: number, k: number, s: number): [number, number] {
+  const total = Math.max((Math.ceil(size / s) - 1) * s + k - size, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
 
 /** The layers model's graph from tensor `input`; returns the ONNX names of the model's outputs, in order. */
-function layersGraph(g: GraphBuilder, model: tfl.LayersModel, input: string): string[] {
-  const names = new Map<string, string>();
+function layersGraph(g: GraphBuilder, model: tfl.LayersModel, input: string, inputLayout: Layout): string[] {
+  const names = new Map<string, { name: string; layout: Layout }>();
+  const as = (t: { name: string; layout: Layout }, layout: 'nhwc' | 'nchw'): string =>
+    t.layout === layout ? t.name : g.op('Transpose', [t.name], [intsAttr('perm', layout === 'nchw' ? NHWC_TO_NCHW : NCHW_TO_NHWC)]);
+  // A Sequential model lists no InputLayer: its input is named by the model's own input.
+  names.set(model.inputs[0].sourceLayer.name, { name: input, layout: inputLayout });
   for (const layer of model.layers as GraphLayer[]) {
     const className = layer.getClassName();
-    if (className === 'InputLayer') {
-      names.set(layer.name, input);
-      continue;
-    }
+    if (className === 'InputLayer') continue;
     const inbound = layer.inboundNodes[0]?.inboundLayers ?? [];
     if (inbound.length !== 1) throw new UserError(`layer '${layer.name}' (${className}): layers with ${inbound.length} inputs have no ONNX export here`);
     const x = names.get(inbound[0].name)!;
+    if (NESTED.has(className)) {
+      // A model used as a layer (a Sequential encoder body): its graph, from this layer's input.
+      const inner = layer as unknown as tfl.LayersModel;
+      const [out] = layersGraph(g, inner, x.name, x.layout);
+      names.set(layer.name, { name: out, layout: 'flat' });
+      continue;
+    }
+    const config = layer.getConfig();
+    const [kernel, bias] = layer.getWeights();
     if (className === 'Dense') {
-      const config = layer.getConfig();
-      const [kernel, bias] = layer.getWeights();
-      let y = g.op('MatMul', [x, g.constant(`${layer.name}_kernel`, kernel.dataSync() as Float32Array, kernel.shape)]);
+      if (x.layout !== 'flat') throw new UserError(`layer '${layer.name}' (Dense) reads images; only Dense layers on flat rows export here`);
+      let y = g.op('MatMul', [x.name, g.constant(`${layer.name}_kernel`, kernel.dataSync() as Float32Array, kernel.shape)]);
       if (bias) y = g.op('Add', [y, g.constant(`${layer.name}_bias`, bias.dataSync() as Float32Array, bias.shape)]);
-      names.set(layer.name, activation(g, y, config.activation as string, layer.name));
+      names.set(layer.name, { name: activation(g, y, config.activation as string, layer.name), layout: 'flat' });
     } else if (className === 'Flatten') {
-      names.set(layer.name, g.op('Flatten', [x]));
+      // tfjs flattens channels-last: back to NHWC first, so the values come out in the same order.
+      names.set(layer.name, { name: g.op('Flatten', [x.layout === 'flat' ? x.name : as(x, 'nhwc')]), layout: 'flat' });
+    } else if (className === 'Reshape') {
+      const target = config.targetShape as number[];
+      const dims = g.int64(`${layer.name}_shape`, [-1, ...target]);
+      const source = x.layout === 'flat' ? x.name : g.op('Flatten', [as(x, 'nhwc')]);
+      names.set(layer.name, { name: g.op('Reshape', [source, dims]), layout: target.length === 3 ? 'nhwc' : 'flat' });
+    } else if (className === 'Conv2D' || className === 'Conv2DTranspose') {
+      const transpose = className === 'Conv2DTranspose';
+      const strides = config.strides as number[];
+      const [kh, kw] = config.kernelSize as number[];
+      const dilation = (config.dilationRate as number[] | number | undefined) ?? 1;
+      if (config.dataFormat !== 'channelsLast' || [dilation].flat().some((v) => v !== 1)) {
+        throw new UserError(`layer '${layer.name}' (${className}): only channels-last, undilated convolutions export here`);
+      }
+      // tfjs kernels: Conv2D [kh, kw, in, out], Conv2DTranspose [kh, kw, out, in]; ONNX: Conv [out, in, kh, kw],
+      // ConvTranspose [in, out, kh, kw] — the same permutation for both.
+      const w = permute4(kernel.dataSync() as Float32Array, kernel.shape, [3, 2, 0, 1]);
+      const shapes = layer.inboundNodes[0].inputShapes as number[] | number[][];
+      const [, h, wd] = (Array.isArray(shapes[0]) ? shapes[0] : shapes) as number[];
+      let pads = [0, 0, 0, 0];
+      if (config.padding === 'same') {
+        if (transpose) {
+          // tfjs's 'same' transposed convolution gives s·size: the full output cropped by max(k − s, 0), more at the end.
+          const crop = (k: number, s: number): [number, number] => [Math.floor(Math.max(k - s, 0) / 2), Math.max(k - s, 0) - Math.floor(Math.max(k - s, 0) / 2)];
+          const [hb, he] = crop(kh, strides[0]);
+          const [wb, we] = crop(kw, strides[1]);
+          pads = [hb, wb, he, we];
+        } else {
+          const [hb, he] = samePadding(h, kh, strides[0]);
+          const [wb, we] = samePadding(wd, kw, strides[1]);
+          pads = [hb, wb, he, we];
+        }
+      }
+      const inputs = [as(x, 'nchw'), g.constant(`${layer.name}_kernel`, w.values, w.dims)];
+      if (bias) inputs.push(g.constant(`${layer.name}_bias`, bias.dataSync() as Float32Array, bias.shape));
+      const y = g.op(transpose ? 'ConvTranspose' : 'Conv', inputs, [intsAttr('strides', strides), intsAttr('pads', pads), intsAttr('kernel_shape', [kh, kw])]);
+      names.set(layer.name, { name: activation(g, y, config.activation as string, layer.name), layout: 'nchw' });
     } else {
-      throw new UserError(`layer '${layer.name}' (${className}) has no ONNX export here (dense kinds export; convolutional and recurrent layers do not yet)`);
+      throw new UserError(`layer '${layer.name}' (${className}) has no ONNX export here`);
     }
   }
-  return model.outputs.map((o) => names.get(o.sourceLayer.name)!);
+  return model.outputs.map((o) => {
+    const t = names.get(o.sourceLayer.name)!;
+    return t.layout === 'flat' ? t.name : g.op('Flatten', [as(t, 'nhwc')]);
+  });
 }
 
 function modelBytes(g: GraphBuilder, name: string, inputs: [string, number][], outputs: [string, string, number][]): Uint8Array {
@@ -126,10 +222,11 @@ export interface OnnxExport {
 /** The run's encoder and decoder as ONNX models (opset 17), in the data's own units. */
 export function exportOnnx(model: AutoencoderModel, manifest: RunManifest): OnnxExport {
   for (const [part, network] of [['encoder', model.encoder], ['decoder', model.decoder]] as const) {
-    const unsupported = network.layers.find((l) => !EXPORTABLE.has(l.getClassName()));
+    const all = (m: tfl.LayersModel): tfl.layers.Layer[] => m.layers.flatMap((l) => (NESTED.has(l.getClassName()) ? all(l as unknown as tfl.LayersModel) : [l]));
+    const unsupported = all(network).find((l) => !EXPORTABLE.has(l.getClassName()));
     if (unsupported) {
       throw new UserError(`${part} layer '${unsupported.name}' (${unsupported.getClassName()}) has no ONNX export here ` +
-        `(dense kinds export: ${[...EXPORTABLE].join(', ')} layers; convolutional and recurrent ones do not yet)`);
+        `(${[...EXPORTABLE].join(', ')} layers export; recurrent ones do not yet)`);
     }
   }
   const d = featureCount(model.inputShape);
@@ -144,8 +241,10 @@ export function exportOnnx(model: AutoencoderModel, manifest: RunManifest): Onnx
     x = enc.op('Div', [enc.op('Sub', [x, enc.constant('offset', Float32Array.from(scaling.offset), [d])]), enc.constant('scale', Float32Array.from(scaling.scale), [d])]);
   }
   if (classes) x = enc.op('Concat', [x, 'label_one_hot'], [{ name: 'axis', type: 2, i: 1 }]);
-  if (model.encoder.inputs[0].shape.length !== 2) throw new UserError(`the encoder takes examples of [${model.encoder.inputs[0].shape.slice(1)}]; only encoders of flat rows export here`);
-  const encOut = layersGraph(enc, model.encoder, x);
+  // Inputs are flat rows; an image encoder gets them back as [batch, h, w, c].
+  const imageInput = model.encoder.inputs[0].shape.length === 4;
+  if (imageInput) x = enc.op('Reshape', [x, enc.int64('image_shape', [-1, ...(model.encoder.inputs[0].shape.slice(1) as number[])])]);
+  const encOut = layersGraph(enc, model.encoder, x, imageInput ? 'nhwc' : 'flat');
   const inputs: [string, number][] = [['input', d], ...(classes ? [['label_one_hot', classes] as [string, number]] : [])];
   const encoderOutputs: [string, string, number][] = model.variational
     ? [['mu', encOut[0], k], ['logvar', enc.op('Clip', [encOut[1], enc.constant('min', Float32Array.of(LOGVAR_RANGE.min), []), enc.constant('max', Float32Array.of(LOGVAR_RANGE.max), [])]), k]]
@@ -154,7 +253,7 @@ export function exportOnnx(model: AutoencoderModel, manifest: RunManifest): Onnx
 
   const dec = new GraphBuilder();
   const z = classes ? dec.op('Concat', ['code', 'label_one_hot'], [{ name: 'axis', type: 2, i: 1 }]) : 'code';
-  let y = layersGraph(dec, model.decoder, z)[0];
+  let y = layersGraph(dec, model.decoder, z, 'flat')[0];
   const bernoulli = (manifest.config as { likelihood?: string }).likelihood === 'bernoulli';
   if (model.variational && bernoulli) y = dec.op('Sigmoid', [y]);
   if (scaled) y = dec.op('Add', [dec.op('Mul', [y, dec.constant('scale', Float32Array.from(scaling.scale), [d])]), dec.constant('offset', Float32Array.from(scaling.offset), [d])]);
