@@ -1,5 +1,5 @@
 // Commands that use a saved run: eval, encode, reconstruct, sample, interpolate.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { featureCount, head, subset } from '../data/dataset.js';
 import { invertScaling } from '../data/scaling.js';
 import { npyBytes } from '../io/npy.js';
@@ -14,6 +14,8 @@ import { importanceSampledNll, mean } from '../tasks/likelihood.js';
 import { evaluate } from '../train/trainer.js';
 import { denoisingPng, interpolationPng, reconstructionPng, samplesPng, traversalPng } from '../viz/pictures.js';
 import { check } from '../errors.js';
+import { parseShard, type Shard } from '../data/csv-stream.js';
+import { encodeCsvStream } from './encode-stream.js';
 import {
   action, intListWithZero, loadFlaggedData, nonNegativeInt, nonNegativeNumber, positiveInt, printResult, useBackend, withCommon, withDataFlags,
   type CommonFlags, type DataFlags,
@@ -86,12 +88,25 @@ async function evalRun(runDir: string, flags: UseFlags & { iw?: number }): Promi
       (nll !== undefined ? `\nimportance-sampled −log p(x) with K = ${flags.iw}: ${nll.toFixed(4)} nats per example` : ''));
 }
 
-async function encodeRun(runDir: string, flags: UseFlags & { format?: 'csv' | 'jsonl' | 'npy' }): Promise<void> {
+async function encodeRun(runDir: string, flags: UseFlags & { format?: 'csv' | 'jsonl' | 'npy'; shard?: Shard }): Promise<void> {
+  const out = flags.out ?? 'codes.csv';
+  const format = flags.format ?? (out.endsWith('.npy') ? 'npy' : out.endsWith('.jsonl') ? 'jsonl' : 'csv');
+  const { model: streamed, manifest } = await open(runDir, flags, false);
+  const dataFlags = withRecordedData(flags, manifest, runDir);
+  // A CSV file streams: read, encoded and written in chunks, in constant memory (and one shard of it with --shard).
+  if (dataFlags.data.toLowerCase().endsWith('.csv') && !dataFlags.window && !dataFlags.limit) {
+    const rows = await encodeCsvStream({
+      model: streamed, manifest, data: dataFlags.data, labelColumn: dataFlags.labelColumn, header: dataFlags.header, out, format, shard: flags.shard,
+    });
+    printResult(flags, { out, examples: rows, latentDim: streamed.latentDim, ...(flags.shard && { shard: `${flags.shard.index}/${flags.shard.count}` }) },
+      `wrote ${rows} codes of size ${streamed.latentDim} to ${out}${flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count} of ${dataFlags.data})` : ''}`);
+    return;
+  }
+  check(!flags.shard, '--shard splits CSV files; this data is not one');
+  streamed.dispose();
   const { model, data } = await open(runDir, flags, true);
   const codes = encodeDataset(model, data!);
   const k = model.latentDim;
-  const out = flags.out ?? 'codes.csv';
-  const format = flags.format ?? (out.endsWith('.npy') ? 'npy' : out.endsWith('.jsonl') ? 'jsonl' : 'csv');
   const lines = () => Array.from({ length: data!.size }, (_, i) => JSON.stringify({
     code: Array.from(codes.subarray(i * k, (i + 1) * k)), ...(data!.labels && { label: data!.labels[i] }),
   })).join('\n') + '\n';
@@ -122,6 +137,13 @@ export function useCommands(): Command[] {
   const encode = runCommand('encode', 'write the code (latent mean) of every example as CSV, JSON lines or .npy', true)
     .option('--out <file>', 'file to write', 'codes.csv')
     .addOption(new Option('--format <name>', 'csv (z0,…,label), jsonl ({"code": […], "label": n}) or npy (float32 [n, latentDim]); default from --out').choices(['csv', 'jsonl', 'npy']))
+    .option('--shard <i/n>', 'CSV data: encode only shard i of n (byte ranges cut at line starts); the shards\' outputs concatenated in order equal the whole', (v: string) => {
+      try {
+        return parseShard(v);
+      } catch (err) {
+        throw new InvalidArgumentError((err as Error).message);
+      }
+    })
     .action(action(encodeRun));
   const reconstruct = runCommand('reconstruct', 'PNG grid of inputs (odd rows) and their reconstructions (even rows)', true)
     .option('--out <file>', 'PNG file to write', 'reconstructions.png')

@@ -7,8 +7,10 @@ import { UserError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { CsvTable, type CsvOptions } from './csv-table.js';
 
-/** Thrown when the fast reader meets something only the general reader handles. */
-export class Fallback extends Error {}
+/** Thrown when the fast reader meets something only the general reader handles; `line` is where. */
+export class Fallback extends Error {
+  line = 0;
+}
 
 /** Options of csv-parse for the general reader (and for a header line): one record per row, trimmed cells. */
 export const CSV_PARSE_OPTIONS = { bom: true, skip_empty_lines: true, trim: true, relax_column_count: true, info: true } as const;
@@ -112,22 +114,26 @@ export function plainNumber(buf: Uint8Array, s: number, e: number): number {
 /** Reads lines of bytes into a CsvTable; see the file's opening comment. */
 export class FastCsvScanner {
   /** Physical lines consumed so far (the next line's number is this + 1). */
-  private line = 0;
-  private atStart = true;
+  private line: number;
+  private atStart: boolean;
 
-  constructor(private readonly table: CsvTable) {}
+  /** `lineOffset`: lines of the file before the first byte this scanner sees (a shard's start; 0 checks for a BOM). */
+  constructor(private readonly table: CsvTable, lineOffset = 0) {
+    this.line = lineOffset;
+    this.atStart = lineOffset === 0;
+  }
 
   /**
    * Reads the complete lines in buf[0, end) — and, when `final`, the unterminated last one — and returns the offset
    * after the last line read (the caller keeps the rest for the next call).
    */
-  scan(buf: Uint8Array, end: number, final: boolean): number {
+  scan(buf: Uint8Array, end: number, final: boolean, stopAt = Infinity): number {
     let pos = 0;
     if (this.atStart && end >= 3) {
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
       this.atStart = false;
     }
-    while (pos < end) {
+    while (pos < end && pos < stopAt) {
       let next = buf.indexOf(10, pos);
       if (next < 0 || next >= end) {
         if (!final) break;
@@ -136,7 +142,14 @@ export class FastCsvScanner {
       let lineEnd = next;
       if (lineEnd > pos && buf[lineEnd - 1] === 13) lineEnd--;
       this.line++;
-      if (lineEnd > pos) this.record(buf, pos, lineEnd);
+      if (lineEnd > pos) {
+        try {
+          this.record(buf, pos, lineEnd);
+        } catch (err) {
+          if (err instanceof Fallback) err.line = this.line;
+          throw err;
+        }
+      }
       pos = next + 1;
     }
     return Math.min(pos, end);

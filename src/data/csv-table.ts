@@ -37,6 +37,8 @@ export class CsvTable {
   /** Feature columns (cells minus the label column). */
   features = 0;
   rows = 0;
+  /** Whether the first record was a header (decided by first()). */
+  headerRow = false;
   private values = new Float32Array(0);
   private labels?: Int32Array;
   private started = false;
@@ -60,6 +62,7 @@ export class CsvTable {
   first(cells: string[], line: number): void {
     this.started = true;
     const hasHeader = this.options.header ?? cells.some((cell) => !isNumberCell(cell));
+    this.headerRow = hasHeader;
     this.columns = hasHeader ? cells : cells.map((_, j) => `column${j}`);
     this.labelIndex = this.findLabel();
     this.features = this.columns.length - (this.labelIndex >= 0 ? 1 : 0);
@@ -173,6 +176,27 @@ export class CsvTable {
       }
     }
     return { kind, offset, scale };
+  }
+
+  /** A table with `other`'s columns and label column, empty (a shard of a file whose header another table read). */
+  static like(other: CsvTable, expectedRows: number): CsvTable {
+    const table = new CsvTable(other.path, { ...other.options, header: true }, expectedRows);
+    table.first(other.columns, 0);
+    return table;
+  }
+
+  /** The rows read so far, scaled by the given scaling (streaming needs one), as a Dataset; the table starts empty again. */
+  takeRows(): Dataset {
+    const d = this.features;
+    const values = this.values.slice(0, this.rows * d);
+    const { scaling } = this.options;
+    if (scaling) {
+      check(scaling.offset.length === d, `${this.path}: ${d} feature columns but the model was trained on ${scaling.offset.length}`);
+      applyScaling(scaling, values);
+    }
+    const data = makeDataset({ source: this.path, values, shape: [d], size: this.rows, labels: this.labels?.slice(0, this.rows), ...(scaling && { scaling }) });
+    this.rows = 0;
+    return data;
   }
 
   /** The rows read, scaled (by the given scaling, or one fitted on these rows), as a Dataset. */

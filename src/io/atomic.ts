@@ -1,6 +1,6 @@
 // Atomic writes: a file or a directory appears whole under its final name, or not at all; crashes in between recover.
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -40,6 +40,23 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Writes a file through `fill` (appending, or at positions) into a temporary sibling, then renames it over `path`. */
+export async function withFileAtomic(path: string, fill: (handle: FileHandle) => Promise<void>): Promise<void> {
+  refuseDirectory(path);
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = tempSibling(path, 'tmp');
+  const handle = await open(tmp, 'w');
+  try {
+    await fill(handle);
+    await handle.close();
+    await rename(tmp, path);
+  } catch (err) {
+    await handle.close().catch(() => undefined);
     await rm(tmp, { force: true });
     throw err;
   }

@@ -12,3 +12,17 @@ export function npyBytes(values: Float32Array, shape: number[]): Uint8Array {
   out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), 10 + header.length);
   return out;
 }
+
+/** The .npy header of a C-order float32 array of `shape`, padded to `length` bytes when given (to rewrite it in place). */
+export function npyHeader(shape: number[], length?: number): Uint8Array {
+  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  const unpadded = 10 + dict.length + 1;
+  const total = length ?? unpadded + ((64 - (unpadded % 64)) % 64);
+  if (total < unpadded || total % 64 !== 0) throw new Error(`npy header of ${unpadded} bytes does not fit ${total}`);
+  const header = dict + ' '.repeat(total - unpadded) + '\n';
+  const out = new Uint8Array(total);
+  out.set([0x93, ...new TextEncoder().encode('NUMPY'), 1, 0], 0);
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  out.set(new TextEncoder().encode(header), 10);
+  return out;
+}
