@@ -187,4 +187,12 @@ test('detect: threshold fitted on normal rows, flags and metrics on labelled row
   const again = cli('detect', run, '--data', mixed, '--label-column', 'y', '--detector', saved, '--out', join(dir, 'again.csv'), '--json');
   assert.equal(JSON.parse(again.stdout).threshold, result.threshold);
   assert.equal(readFileSync(join(dir, 'again.csv'), 'utf8'), readFileSync(out, 'utf8'));
+  // A mistyped detector path or a detector of an unknown score kind is an error, never a silently fitted new detector.
+  const mistyped = cli('detect', run, '--data', mixed, '--label-column', 'y', '--detector', join(dir, 'detectr.json'), '--out', join(dir, 'x.csv'));
+  assert.equal(mistyped.code, 1);
+  assert.match(mistyped.stderr, /detectr\.json: cannot read \(ENOENT\)/);
+  writeFileSync(join(dir, 'odd.json'), JSON.stringify({ ...JSON.parse(readFileSync(saved, 'utf8')), score: 'magic' }));
+  const odd = cli('detect', run, '--data', mixed, '--label-column', 'y', '--detector', join(dir, 'odd.json'), '--out', join(dir, 'x.csv'));
+  assert.equal(odd.code, 1);
+  assert.match(odd.stderr, /odd\.json: invalid at 'score'/);
 });
