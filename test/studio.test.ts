@@ -100,6 +100,25 @@ test('a served run: the map draws the sample, a click decodes what /v1/decode gi
   assert.match(await page.locator('#score').textContent() ?? '', /threshold 120\.0000 · (anomalous|normal)/);
   await page.click('#sample');
   await page.screenshot({ path: join(shots, 'served.png'), fullPage: true });
+
+  // UMAP instead of PCA for the 8-D codes, then a spherical interpolation between two shift-clicked points.
+  await page.selectOption('#projection', 'umap');
+  await page.waitForFunction(() => /UMAP/.test(document.getElementById('map-note')!.textContent ?? ''));
+  assert.equal((await studioState(page)).points, data.inputs.length);
+  await page.keyboard.down('Shift');
+  await page.mouse.click(map.x + map.width * 0.3, map.y + map.height * 0.3);
+  await page.mouse.click(map.x + map.width * 0.7, map.y + map.height * 0.6);
+  await page.keyboard.up('Shift');
+  await page.selectOption('#interp-path', 'spherical');
+  await page.click('#interpolate');
+  const strip = await page.evaluate(() => {
+    const canvas = document.getElementById('interp') as HTMLCanvasElement;
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let bright = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] > 128) bright++;
+    return bright;
+  });
+  assert.ok(strip > 500, `${strip} bright pixels in the interpolation strip`);
   await page.close();
 });
 
