@@ -1,9 +1,11 @@
-// `latentkit encode` on a CSV file: rows read in chunks (data/csv-stream.ts), encoded, and written as they come, so
-// memory stays constant whatever the file's size; `--shard i/n` encodes one byte range of the file, and the shards'
-// CSV or JSON-lines outputs concatenated in order equal the unsharded output.
+// `latentkit encode` on a CSV or .npy file: rows read in chunks (data/csv-stream.ts, data/npy-read.ts), encoded, and
+// written as they come, so memory stays constant whatever the file's size; `--shard i/n` encodes one part of the file
+// (a byte range cut at line starts for CSV, an equal split of the rows for .npy), and the shards' CSV or JSON-lines
+// outputs concatenated in order equal the unsharded output.
 import { withFileAtomic } from '../io/atomic.js';
 import { npyHeader } from '../io/npy.js';
 import { streamCsv, type Shard } from '../data/csv-stream.js';
+import { streamNpy } from '../data/npy-read.js';
 import { encodeDataset } from '../tasks/latent.js';
 import type { AutoencoderModel } from '../models/types.js';
 import type { RunManifest } from '../io/run-manifest.js';
@@ -33,7 +35,10 @@ export async function encodeCsvStream(args: StreamEncodeArgs): Promise<number> {
     const write = (text: string) => handle.write(text);
     if (format === 'npy') await handle.write(new Uint8Array(NPY_HEADER_BYTES));
     let wroteHeader = false;
-    const chunks = streamCsv(args.data, { labelColumn: args.labelColumn, header: args.header, scaling: args.manifest.scaling }, 16_384, shard);
+    const scaling = args.manifest.scaling;
+    const chunks = args.data.toLowerCase().endsWith('.npy')
+      ? streamNpy(args.data, scaling, 16_384, shard)
+      : streamCsv(args.data, { labelColumn: args.labelColumn, header: args.header, scaling }, 16_384, shard);
     for await (const { data } of chunks) {
       const codes = encodeDataset(model, data);
       const labels = data.labels;

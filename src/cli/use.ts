@@ -93,8 +93,8 @@ async function encodeRun(runDir: string, flags: UseFlags & { format?: 'csv' | 'j
   const format = flags.format ?? (out.endsWith('.npy') ? 'npy' : out.endsWith('.jsonl') ? 'jsonl' : 'csv');
   const { model: streamed, manifest } = await open(runDir, flags, false);
   const dataFlags = withRecordedData(flags, manifest, runDir);
-  // A CSV file streams: read, encoded and written in chunks, in constant memory (and one shard of it with --shard).
-  if (dataFlags.data.toLowerCase().endsWith('.csv') && !dataFlags.window && !dataFlags.limit) {
+  // A CSV or .npy file streams: read, encoded and written in chunks, in constant memory (one shard of it with --shard).
+  if (/\.(csv|npy)$/i.test(dataFlags.data) && !dataFlags.window && !dataFlags.limit && !(dataFlags.labels && /\.npy$/i.test(dataFlags.data))) {
     const rows = await encodeCsvStream({
       model: streamed, manifest, data: dataFlags.data, labelColumn: dataFlags.labelColumn, header: dataFlags.header, out, format, shard: flags.shard,
     });
@@ -102,7 +102,7 @@ async function encodeRun(runDir: string, flags: UseFlags & { format?: 'csv' | 'j
       `wrote ${rows} codes of size ${streamed.latentDim} to ${out}${flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count} of ${dataFlags.data})` : ''}`);
     return;
   }
-  check(!flags.shard, '--shard splits CSV files; this data is not one');
+  check(!flags.shard, '--shard splits CSV and .npy files; this data is neither');
   streamed.dispose();
   const { model, data } = await open(runDir, flags, true);
   const codes = encodeDataset(model, data!);
@@ -137,7 +137,7 @@ export function useCommands(): Command[] {
   const encode = runCommand('encode', 'write the code (latent mean) of every example as CSV, JSON lines or .npy', true)
     .option('--out <file>', 'file to write', 'codes.csv')
     .addOption(new Option('--format <name>', 'csv (z0,…,label), jsonl ({"code": […], "label": n}) or npy (float32 [n, latentDim]); default from --out').choices(['csv', 'jsonl', 'npy']))
-    .option('--shard <i/n>', 'CSV data: encode only shard i of n (byte ranges cut at line starts); the shards\' outputs concatenated in order equal the whole', (v: string) => {
+    .option('--shard <i/n>', 'CSV or .npy data: encode only shard i of n; the shards\' outputs concatenated in order equal the whole', (v: string) => {
       try {
         return parseShard(v);
       } catch (err) {

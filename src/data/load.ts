@@ -6,6 +6,7 @@ import { EMBEDDED_NAMES, isEmbeddedName, loadEmbedded } from './embedded.js';
 import { loadIdx } from './idx.js';
 import { loadCsv, type CsvOptions } from './csv.js';
 import { loadPngFolder } from './png-folder.js';
+import { loadNpy } from './npy-read.js';
 
 export interface DataOptions extends CsvOptions {
   /** An IDX labels file to pair with IDX images. */
@@ -24,7 +25,7 @@ export interface LoadedData {
 
 const whole = (data: Dataset): LoadedData => ({ train: data, test: data, heldOut: false, warnings: [] });
 
-/** Loads `spec`: `mnist`, `fashion-mnist`, a .idx / .idx.gz / .csv file, or a folder of PNG images. */
+/** Loads `spec`: `mnist`, `fashion-mnist`, a .idx / .idx.gz / .csv / .npy file, or a folder of PNG images. */
 export async function loadData(spec: string, options: DataOptions = {}): Promise<LoadedData> {
   if (isEmbeddedName(spec)) return { ...(await loadEmbedded(spec)), heldOut: true };
   if (!existsSync(spec)) {
@@ -34,5 +35,6 @@ export async function loadData(spec: string, options: DataOptions = {}): Promise
   const lower = spec.toLowerCase();
   if (lower.endsWith('.csv')) return whole(await loadCsv(spec, options));
   if (/(\.idx\d?|-ubyte)(\.gz)?$/.test(lower)) return whole(await loadIdx(spec, options.labels));
-  throw new UserError(`${spec}: unknown data format; use a .csv, .idx or .idx.gz file, a folder of PNGs, or ${EMBEDDED_NAMES.join(' / ')}`);
+  if (lower.endsWith('.npy')) return whole(await loadNpy(spec, { labels: options.labels, scale: options.scale, scaling: options.scaling }));
+  throw new UserError(`${spec}: unknown data format; use a .csv, .npy, .idx or .idx.gz file, a folder of PNGs, or ${EMBEDDED_NAMES.join(' / ')}`);
 }
