@@ -67,7 +67,8 @@ test('train → eval → encode → sample → reconstruct → interpolate on a 
   assert.equal(jsonl.length, 120);
   assert.equal(jsonl[0].code.length, 2);
   const numpy = spawnSync('/usr/bin/python3', ['-c', `import numpy; a = numpy.load('${join(dir, 'codes.npy')}'); print(a.dtype, a.shape, repr(float(a[0, 1])))`], { encoding: 'utf8' });
-  if (numpy.status === 0) assert.equal(numpy.stdout.trim(), `float32 (120, 2) ${jsonl[0].code[1]}`);
+  assert.equal(numpy.status, 0, `NumPy reads the .npy (apt-get install python3-numpy): ${numpy.stderr}`);
+  assert.equal(numpy.stdout.trim(), `float32 (120, 2) ${jsonl[0].code[1]}`);
 
   const codes = join(dir, 'codes.csv');
   assert.equal(cli('encode', run, '--data', csv, '--label-column', 'label', '--out', codes).code, 0);
