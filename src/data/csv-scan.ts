@@ -43,7 +43,14 @@ function scanNumber(buf: Uint8Array, s: number, e: number): number {
   let digits = 0;
   let exp10 = 0;
   let any = false;
+  let point = false;
+  // Integer and fraction digits in one loop: up to 19 significant digits go into the mantissa; past them, integer
+  // digits still scale by 10 and fraction digits no longer matter. Leading zeros count only as scale.
   for (; i < e; i++) {
+    if (buf[i] === 46 && !point) {
+      point = true;
+      continue;
+    }
     const d = buf[i] - 48;
     if (d < 0 || d > 9) break;
     any = true;
@@ -52,21 +59,8 @@ function scanNumber(buf: Uint8Array, s: number, e: number): number {
         mantissa = mantissa * 10 + d;
         digits++;
       }
-    } else exp10++;
-  }
-  if (i < e && buf[i] === 46) {
-    for (i++; i < e; i++) {
-      const d = buf[i] - 48;
-      if (d < 0 || d > 9) break;
-      any = true;
-      if (digits < 19) {
-        if (mantissa !== 0 || d !== 0) {
-          mantissa = mantissa * 10 + d;
-          digits++;
-        }
-        exp10--;
-      }
-    }
+      if (point) exp10--;
+    } else if (!point) exp10++;
   }
   numberEnd = i;
   if (!any) return NaN;
