@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { CsvTable, type CsvOptions } from './csv-table.js';
 import { Fallback, FastCsvScanner } from './csv-scan.js';
+import { scanFile } from './csv.js';
 
 /** Shard `index` of `count` (0-based). */
 export interface Shard {
@@ -107,35 +108,21 @@ export async function* streamCsv(path: string, options: CsvOptions, chunkRows = 
     let firstRow = beforeData.rows;
     const table = CsvTable.like(head, chunkRows);
     const scanner = new FastCsvScanner(table, before.lines);
-    let buf = new Uint8Array(CHUNK_BYTES);
-    let filled = 0;
-    for (let at = lo; ;) {
-      const want = Math.min(buf.length - filled, hi - at);
-      const { bytesRead: n } = want > 0 ? await handle.read(buf, filled, want, at) : { bytesRead: 0 };
-      at += n;
-      const end = filled + n;
-      const final = n === 0 || at >= hi;
-      let consumed: number;
+    const scan = (buf: Uint8Array, end: number, final: boolean): number => {
       try {
-        consumed = scanner.scan(buf, end, final);
+        return scanner.scan(buf, end, final);
       } catch (err) {
         if (!(err instanceof Fallback)) throw err;
         throw new UserError(`${path}: line ${err.line}: not a plain number row (quoted text, a letter, a line break in quotes…); ` +
           'streaming reads plain numeric CSV only');
       }
-      options.onProgress?.({ bytes: at - lo, totalBytes: hi - lo, rows: firstRow + table.rows });
+    };
+    for await (const { bytes, final } of scanFile(handle, lo, hi, scan)) {
+      options.onProgress?.({ bytes, totalBytes: hi - lo, rows: firstRow + table.rows });
       if (table.rows >= chunkRows || (final && table.rows > 0)) {
         const rows = table.rows;
         yield { data: table.takeRows(), firstRow };
         firstRow += rows;
-      }
-      if (final) break;
-      buf.copyWithin(0, consumed, end);
-      filled = end - consumed;
-      if (filled === buf.length) {
-        const grown = new Uint8Array(buf.length * 2);
-        grown.set(buf);
-        buf = grown;
       }
     }
   } finally {

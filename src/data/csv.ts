@@ -1,7 +1,7 @@
 // CSV files of numbers, read in chunks: the fast reader (csv-scan.ts) straight from the bytes, or csv-parse's stream
 // for files it hands back — both into one CsvTable, so memory stays near the size of the numbers themselves.
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import { UserError } from '../errors.js';
 import type { Dataset } from './dataset.js';
@@ -21,34 +21,45 @@ async function fileSize(path: string): Promise<number> {
   return info.size;
 }
 
+/**
+ * Reads bytes [from, to) of `handle` in 4 MB chunks through `scan`, which reads whole lines and returns where it
+ * stopped; the rest carries over into the next read (the buffer grows for a line longer than itself). Yields after
+ * each scan with the bytes read so far and whether that was the last.
+ */
+export async function* scanFile(handle: FileHandle, from: number, to: number, scan: (buf: Uint8Array, end: number, final: boolean) => number): AsyncGenerator<{ bytes: number; final: boolean }> {
+  let buf = new Uint8Array(CHUNK);
+  let filled = 0;
+  for (let at = from; ;) {
+    const want = Math.min(buf.length - filled, to - at);
+    const { bytesRead } = want > 0 ? await handle.read(buf, filled, want, at) : { bytesRead: 0 };
+    at += bytesRead;
+    const end = filled + bytesRead;
+    const final = bytesRead === 0 || at >= to;
+    const consumed = scan(buf, end, final);
+    yield { bytes: at - from, final };
+    if (final) return;
+    buf.copyWithin(0, consumed, end);
+    filled = end - consumed;
+    if (filled === buf.length) {
+      const grown = new Uint8Array(buf.length * 2);
+      grown.set(buf);
+      buf = grown;
+    }
+  }
+}
+
 async function readFast(path: string, size: number, options: CsvOptions): Promise<Dataset> {
   const handle = await open(path, 'r');
   try {
-    let buf = new Uint8Array(CHUNK);
-    let filled = 0;
-    let read = 0;
     let table: CsvTable | undefined;
     let scanner: FastCsvScanner | undefined;
-    for (;;) {
-      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
-      read += bytesRead;
-      const end = filled + bytesRead;
-      if (!table) {
-        table = new CsvTable(path, options, estimateRows(buf.subarray(0, end), size));
-        scanner = new FastCsvScanner(table);
-      }
-      const consumed = scanner!.scan(buf, end, bytesRead === 0);
-      options.onProgress?.({ bytes: read, totalBytes: size, rows: table.rows });
-      if (bytesRead === 0) break;
-      buf.copyWithin(0, consumed, end);
-      filled = end - consumed;
-      if (filled === buf.length) {
-        // One line longer than the buffer: make room for it.
-        const grown = new Uint8Array(buf.length * 2);
-        grown.set(buf);
-        buf = grown;
-      }
-    }
+    const chunks = scanFile(handle, 0, size, (buf, end, final) => {
+      // The first chunk's line lengths give the row estimate that sizes the table.
+      table ??= new CsvTable(path, options, estimateRows(buf.subarray(0, end), size));
+      scanner ??= new FastCsvScanner(table);
+      return scanner.scan(buf, end, final);
+    });
+    for await (const { bytes } of chunks) options.onProgress?.({ bytes, totalBytes: size, rows: table!.rows });
     return table!.finish();
   } finally {
     await handle.close();
