@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createModel, defaultConfig } from '../src/models/registry.js';
 import { runFromFiles, runToFiles } from '../src/io/run-files.js';
@@ -37,6 +38,26 @@ test('healthz, readyz (503 once draining) and metrics that count requests, examp
   assert.equal(ready.statusCode, 503);
   assert.deepEqual(ready.json(), { status: 'draining' });
   assert.equal((await app.inject({ url: '/healthz' })).statusCode, 200, 'still alive while draining');
+  await app.close();
+});
+
+test('a client that stalls in the middle of its body is closed after the request timeout; others are answered meanwhile', async () => {
+  const model = createModel(defaultConfig('ae', [D], { latentDim: 2, hiddenUnits: [4] }));
+  const { files } = await runToFiles(model, { data: { source: 'toy', shape: [D] }, history: [], backend: 'test' });
+  const { app } = await createServer({ run: await runFromFiles(files), requestTimeout: 1000 });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = new URL(url);
+  const started = performance.now();
+  const closed = new Promise<number>((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      socket.write('POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"inputs": [[0.1');
+    });
+    socket.on('data', () => undefined);
+    socket.on('close', () => resolve(performance.now() - started));
+  });
+  assert.equal(await post(url, JSON.stringify({ inputs: [row] })), 200);
+  const ms = await closed;
+  assert.ok(ms >= 900 && ms < 5000, `closed after ${ms.toFixed(0)} ms`);
   await app.close();
 });
 

@@ -20,7 +20,7 @@ export interface ServeOptions {
   maxBatch?: number;
   /** The largest request body in bytes (default 16 MiB). */
   bodyLimit?: number;
-  /** Milliseconds a client may take to send its request (default 30 s). */
+  /** Milliseconds a client may take to send its request, and may stay silent on its connection (default 30 s). */
   requestTimeout?: number;
   /** The built studio page's folder (default: the one built by `npm run build:web`, when it exists). */
   studioDir?: string;
@@ -54,8 +54,11 @@ export async function createServer(options: ServeOptions): Promise<{ app: Fastif
   const info = api.info();
   const batcher = new MicroBatcher(Math.max(limits.maxBatch, 4096));
   const level = options.logLevel ?? 'silent';
+  const timeout = options.requestTimeout ?? 30_000;
   const app = Fastify({
-    bodyLimit: options.bodyLimit ?? 16 * 2 ** 20, requestTimeout: options.requestTimeout ?? 30_000,
+    // requestTimeout bounds the whole request, connectionTimeout a silent socket: a client that stalls mid-body is
+    // closed after `timeout` of silence (with Node's request timer alone, a stalled socket stayed open 90 s here).
+    bodyLimit: options.bodyLimit ?? 16 * 2 ** 20, requestTimeout: timeout, connectionTimeout: timeout,
     logger: level === 'silent' ? false : { level, stream: process.stderr },
   });
   const metrics = serveMetrics(info, batcher);
