@@ -70,8 +70,8 @@ export async function selectBackend(preference?: BackendPreference): Promise<Bac
   }
   for (const offer of candidates) {
     const result = await offer.register();
-    if (result.registered && (await tf.setBackend(offer.name))) {
-      await activate(offer.name);
+    const started = result.registered && (await activate(offer.name).then(() => true, () => false));
+    if (started) {
       active = { name: offer.name, ...(reasons.length > 0 && { fallbackReason: reasons.join('; ') }) };
       return active;
     }

@@ -43,11 +43,16 @@ export async function open(runDir: string, flags: UseFlags, needData: boolean) {
   await useBackend(flags);
   const { model, manifest } = await loadRun(runDir);
   if (!needData) return { model, manifest, data: undefined };
+  return { model, manifest, data: await openData(runDir, model, manifest, flags) };
+}
+
+/** The data of `flags` (or the run's recorded data) scaled as the run's training data, checked to fit the model. */
+async function openData(runDir: string, model: AutoencoderModel, manifest: RunManifest, flags: UseFlags) {
   const loaded = await loadFlaggedData(withRecordedData(flags, manifest, runDir), manifest.scaling, flags.json);
   const data = flags.split === 'train' ? loaded.train : loaded.test;
   check(featureCount(data.shape) === featureCount(model.inputShape),
     `${data.source}: examples of shape [${data.shape}] do not fit the model in ${runDir}, which takes [${model.inputShape}]`);
-  return { model, manifest, data };
+  return data;
 }
 
 /** The flags with --data, when it was omitted, set to the data the run recorded. */
@@ -91,20 +96,19 @@ async function evalRun(runDir: string, flags: UseFlags & { iw?: number }): Promi
 async function encodeRun(runDir: string, flags: UseFlags & { format?: 'csv' | 'jsonl' | 'npy'; shard?: Shard }): Promise<void> {
   const out = flags.out ?? 'codes.csv';
   const format = flags.format ?? (out.endsWith('.npy') ? 'npy' : out.endsWith('.jsonl') ? 'jsonl' : 'csv');
-  const { model: streamed, manifest } = await open(runDir, flags, false);
+  const { model, manifest } = await open(runDir, flags, false);
   const dataFlags = withRecordedData(flags, manifest, runDir);
   // A CSV or .npy file streams: read, encoded and written in chunks, in constant memory (one shard of it with --shard).
   if (/\.(csv|npy)$/i.test(dataFlags.data) && !dataFlags.window && !dataFlags.limit && !(dataFlags.labels && /\.npy$/i.test(dataFlags.data))) {
     const rows = await encodeCsvStream({
-      model: streamed, manifest, data: dataFlags.data, labelColumn: dataFlags.labelColumn, header: dataFlags.header, out, format, shard: flags.shard,
+      model, manifest, data: dataFlags.data, labelColumn: dataFlags.labelColumn, header: dataFlags.header, out, format, shard: flags.shard,
     });
-    printResult(flags, { out, examples: rows, latentDim: streamed.latentDim, ...(flags.shard && { shard: `${flags.shard.index}/${flags.shard.count}` }) },
-      `wrote ${rows} codes of size ${streamed.latentDim} to ${out}${flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count} of ${dataFlags.data})` : ''}`);
+    printResult(flags, { out, examples: rows, latentDim: model.latentDim, ...(flags.shard && { shard: `${flags.shard.index}/${flags.shard.count}` }) },
+      `wrote ${rows} codes of size ${model.latentDim} to ${out}${flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count} of ${dataFlags.data})` : ''}`);
     return;
   }
   check(!flags.shard, '--shard splits CSV and .npy files; this data is neither');
-  streamed.dispose();
-  const { model, data } = await open(runDir, flags, true);
+  const data = await openData(runDir, model, manifest, flags);
   const codes = encodeDataset(model, data!);
   const k = model.latentDim;
   const lines = () => Array.from({ length: data!.size }, (_, i) => JSON.stringify({

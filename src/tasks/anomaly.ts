@@ -204,7 +204,7 @@ export class DetectorEnsemble {
   threshold = NaN;
   private stats: { mean: number; std: number }[] = [];
 
-  constructor(readonly members: AnomalyDetector[], readonly threshold_: Threshold = { kind: 'percentile', q: 99 }) {
+  constructor(readonly members: AnomalyDetector[], readonly thresholdRule: Threshold = { kind: 'percentile', q: 99 }) {
     check(members.length > 0, 'an ensemble needs at least one detector');
   }
 
@@ -216,7 +216,7 @@ export class DetectorEnsemble {
       return { mean, std };
     });
     this.decisionScores = this.combine(this.members.map((m) => m.decisionScores));
-    this.threshold = fitThreshold(this.decisionScores, this.threshold_);
+    this.threshold = fitThreshold(this.decisionScores, this.thresholdRule);
     return this;
   }
 
@@ -240,7 +240,7 @@ export class DetectorEnsemble {
   }
 
   toJSON(): { threshold: Threshold; value: number; members: EnsembleMemberState[] } {
-    return { threshold: this.threshold_, value: this.threshold, members: this.members.map((m, k) => ({ ...m.toJSON(), ...this.stats[k] })) };
+    return { threshold: this.thresholdRule, value: this.threshold, members: this.members.map((m, k) => ({ ...m.toJSON(), ...this.stats[k] })) };
   }
 
   static fromJSON(models: AutoencoderModel[], state: { threshold: Threshold; value: number; members: EnsembleMemberState[] }): DetectorEnsemble {

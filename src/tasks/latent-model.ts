@@ -49,22 +49,25 @@ const hasPosterior = (m: AutoencoderModel): m is AutoencoderModel & PosteriorMod
 
 export class LatentModel {
   readonly features: number;
+  /** The score kinds this model supports. */
+  readonly scoreKinds: ScoreKind[];
   private readonly detector?: AnomalyDetector;
 
   constructor(readonly model: AutoencoderModel, readonly manifest: RunManifest, detector?: DetectorState) {
     this.features = featureCount(model.inputShape);
     if (detector) this.detector = AnomalyDetector.fromJSON(model, detector);
+    const sampled: ScoreKind[] = model.variational ? (model.classes ? ['elbo'] : ['elbo', 'iw']) : [];
+    this.scoreKinds = ['mse', 'mae', 'bce', ...sampled, ...(this.detector?.options.score === 'zmse' ? ['zmse' as const] : [])];
   }
 
   info(): LatentModelInfo {
     const m = this.model;
-    const scores: ScoreKind[] = m.variational ? ['mse', 'mae', 'bce', 'elbo', 'iw'] : ['mse', 'mae', 'bce'];
     return {
       kind: m.kind, inputShape: m.inputShape, features: this.features, latentDim: m.latentDim,
       ...(m.classes && { classes: m.classes }), variational: m.variational,
       ...(this.manifest.scaling && { scaling: this.manifest.scaling as Scaling }), data: this.manifest.data,
       ...(this.detector && { detector: { score: this.detector.options.score, threshold: this.detector.threshold } }),
-      scores: [...(m.classes ? scores.filter((s) => s !== 'iw') : scores), ...(this.detector?.options.score === 'zmse' ? ['zmse' as const] : [])],
+      scores: this.scoreKinds,
     };
   }
 
@@ -121,7 +124,7 @@ export class LatentModel {
    */
   score(rows: Float32Array, labels?: Int32Array, kind?: ScoreKind, requests?: number[]): ScoreResult {
     const score = kind ?? this.defaultScore();
-    check(this.info().scores.includes(score), `score '${score}' is not available for a '${this.model.kind}' model (use ${this.info().scores.join(', ')})`);
+    check(this.scoreKinds.includes(score), `score '${score}' is not available for a '${this.model.kind}' model (use ${this.scoreKinds.join(', ')})`);
     const data = this.dataset(rows, labels);
     let noise: Rng | undefined;
     if (score === 'elbo' && requests && requests.length > 1) {
