@@ -56,6 +56,15 @@ async function open(path: string): Promise<Page> {
   await page.waitForFunction(() => (globalThis as unknown as { studio?: Studio }).studio?.ready);
   return page;
 }
+/** Pixels of canvas #id whose channel `channel` (0 red … 3 alpha) is above `above`. */
+const countPixels = (page: Page, id: string, channel: number, above: number) => page.evaluate(([id, channel, above]) => {
+  const canvas = document.getElementById(id) as HTMLCanvasElement;
+  const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+  let n = 0;
+  for (let i = channel; i < data.length; i += 4) if (data[i] > above) n++;
+  return n;
+}, [id, channel, above] as const);
+
 const studioState = (page: Page) => page.evaluate(() => {
   const { ready, error, points, backend, lastDecode, lastInput } = (globalThis as unknown as { studio: Studio }).studio;
   return { ready, error, points, backend, lastDecode, lastInput };
@@ -68,13 +77,7 @@ test('a served run: the map draws the sample, a click decodes what /v1/decode gi
   const data = await (await fetch(`${url}/v1/data?limit=1000`)).json();
   assert.equal(state.points, data.inputs.length);
   // Points are drawn: many pixels of the map are no longer blank.
-  const inked = await page.evaluate(() => {
-    const canvas = document.getElementById('map') as HTMLCanvasElement;
-    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-    return n;
-  });
+  const inked = await countPixels(page, 'map', 3, 0);
   assert.ok(inked > 1000 * 4, `${inked} inked pixels`);
 
   const map = (await page.locator('#map').boundingBox())!;
@@ -111,13 +114,7 @@ test('a served run: the map draws the sample, a click decodes what /v1/decode gi
   await page.keyboard.up('Shift');
   await page.selectOption('#interp-path', 'spherical');
   await page.click('#interpolate');
-  const strip = await page.evaluate(() => {
-    const canvas = document.getElementById('interp') as HTMLCanvasElement;
-    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-    let bright = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i] > 128) bright++;
-    return bright;
-  });
+  const strip = await countPixels(page, 'interp', 0, 128);
   assert.ok(strip > 500, `${strip} bright pixels in the interpolation strip`);
   await page.close();
 });
