@@ -1,5 +1,6 @@
 // Streaming batch commands: `latentkit encode` on a CSV reads, encodes and writes in chunks, with the same output as
-// encoding the whole file at once; `--shard i/n` outputs concatenated in order equal the unsharded output, byte for byte.
+// encoding the whole file at once; `--shard i/n` outputs concatenated in order (CSV, JSON lines) or joined by
+// `latentkit merge` (.npy, Parquet) equal the unsharded output, byte for byte.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -70,7 +71,18 @@ test('encode to .npy in chunks: numpy header with the final row count, then the 
   const expected = encodeDataset(model, await loadCsv(data, { scaling, labelColumn: 'y' }));
   assert.deepEqual(Array.from(codes.subarray(0, 50)), Array.from(expected.subarray(0, 50)));
   assert.equal(codes.length, expected.length);
-  assert.match(cli('encode', run, '--data', data, '--shard', '0/2', '--out', out).stderr, /--shard writes csv or jsonl/);
+  // .npy and Parquet shards do not concatenate as bytes: `latentkit merge` joins them into the unsharded file.
+  for (const format of ['npy', 'parquet']) {
+    const unsharded = join(dir, `all.${format}`);
+    assert.equal(cli('encode', run, '--data', data, '--label-column', 'y', '--out', unsharded).code, 0);
+    const parts = [0, 1, 2].map((i) => join(dir, `part${i}.${format}`));
+    parts.forEach((part, i) => assert.equal(cli('encode', run, '--data', data, '--label-column', 'y', '--shard', `${i}/3`, '--out', part).code, 0));
+    const merged = join(dir, `merged.${format}`);
+    const r = cli('merge', '--out', merged, ...parts);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(readFileSync(merged).equals(readFileSync(unsharded)), `${format}: merged shards equal the whole`);
+  }
+  assert.match(cli('merge', '--out', join(dir, 'm.npy'), join(dir, 'part0.npy'), join(dir, 'part1.parquet')).stderr, /not a \.npy file/);
   assert.match(cli('encode', run, '--data', data, '--shard', '2/2', '--out', join(dir, 'x.csv')).stderr, /--shard '2\/2': expected i\/n/);
 });
 

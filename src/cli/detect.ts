@@ -12,7 +12,9 @@ import { gridPng, isDrawable } from '../viz/grid.js';
 import { averagePrecision, metricsAt, prCurve, rocAuc, rocCurve } from '../tasks/metrics.js';
 import { curvePng } from '../viz/plots.js';
 import { action, loadFlaggedData, positiveInt, printResult } from './common.js';
-import { open, runCommand, type UseFlags } from './use.js';
+import { formatOption, open, openData, runCommand, streamSource, withShardFlag, type UseFlags } from './use.js';
+import { labelField, modelChunks, streamToFile } from './batch-stream.js';
+import { sinkFormat, withRowSink, type FieldValues, type OutField, type SinkFormat } from '../io/row-sink.js';
 
 interface DetectFlags extends UseFlags {
   score?: ScoreKind;
@@ -25,6 +27,18 @@ interface DetectFlags extends UseFlags {
   errorMap?: string;
   mapCount: number;
   ensemble?: string[];
+  format?: SinkFormat;
+}
+
+/** The arrays joined in order, as one. */
+function concat<T extends Float64Array | Int32Array>(parts: T[], Kind: { new(n: number): T }): T {
+  const out = new Kind(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p as never, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** What detect scores with: one run's detector, or an ensemble over several runs. */
@@ -78,9 +92,15 @@ async function writeErrorMap(path: string, model: AutoencoderModel, data: Datase
 }
 
 async function detect(run: string, flags: DetectFlags): Promise<void> {
-  const { model, manifest, data } = await open(run, flags, true);
+  const { model, manifest } = await open(run, flags, false);
   const others = flags.ensemble ? await ensembleModels(run, manifest, flags.ensemble) : [];
   const models = [model, ...others];
+  // A file streams when the threshold comes from elsewhere (a saved detector, calibration data) and no error map needs
+  // the rows again; otherwise the data is loaded whole (and the threshold may be fitted on it).
+  const source = streamSource(run, manifest, flags);
+  const streamed = source && (flags.detector || flags.calibration) && !flags.errorMap ? source : undefined;
+  check(!flags.shard || streamed, '--shard needs one threshold for every shard: give --detector FILE or --calibration DATA (and no --error-map)');
+  const data = streamed ? undefined : await openData(run, model, manifest, flags);
   let detector: Scorer;
   if (flags.detector) {
     const file = await readDetectorFile(flags.detector);
@@ -99,13 +119,37 @@ async function detect(run: string, flags: DetectFlags): Promise<void> {
     detector.fit(calibration);
     if (flags.saveDetector) await writeFileAtomic(flags.saveDetector, JSON.stringify(detector.toJSON(), null, 2));
   }
-  const scores = detector.score(data!);
-  const flagsOut = detector.predict(data!, scores);
-  const labels = data!.labels;
-  const lines = [['index', 'score', 'flag', ...(labels ? ['label'] : [])].join(',')];
-  scores.forEach((s, i) => lines.push([i, s, flagsOut[i], ...(labels ? [labels[i]] : [])].join(',')));
-  await writeFileAtomic(flags.out!, lines.join('\n') + '\n');
-  const flagged = flagsOut.reduce((a, b) => a + b, 0);
+  const format = flags.format ?? sinkFormat(flags.out!);
+  check(format !== 'npy', 'detect writes csv, jsonl or parquet (index, score, flag[, label]), not .npy');
+  const fields = (labelled: boolean): OutField[] => [
+    { name: 'index', type: 'float64' }, { name: 'score', type: 'float64' }, { name: 'flag', type: 'int32' }, ...labelField(labelled),
+  ];
+  // Scores and labels are kept only for the metrics, when the rows have labels (12 bytes a row).
+  const kept: { scores: Float64Array[]; labels: Int32Array[] } = { scores: [], labels: [] };
+  let flagged = 0;
+  let wholeScores: Float64Array = new Float64Array(0);
+  const compute = (part: Dataset, firstRow: number): FieldValues[] => {
+    const scores = detector.score(part, firstRow);
+    const flagsOut = Int32Array.from(detector.predict(part, scores));
+    flagged += flagsOut.reduce((a, b) => a + b, 0);
+    if (!streamed) wholeScores = scores;
+    if (part.labels) {
+      kept.scores.push(scores);
+      kept.labels.push(part.labels);
+    }
+    return [Float64Array.from({ length: part.size }, (_, i) => firstRow + i), scores, flagsOut, ...(part.labels ? [part.labels] : [])];
+  };
+  let rows: number;
+  if (streamed) {
+    const chunks = modelChunks(model, streamed, 'scoring', Boolean(flags.json));
+    rows = await streamToFile({ chunks, out: flags.out!, format, header: !flags.shard || flags.shard.index === 0, fields, compute: ({ data: part, firstRow }) => compute(part, firstRow) });
+  } else {
+    await withRowSink(flags.out!, format, fields(data!.labels !== undefined), true, (sink) => sink.write(compute(data!, 0), data!.size));
+    rows = data!.size;
+  }
+  const scores = concat(kept.scores, Float64Array);
+  const labels = kept.labels.length ? concat(kept.labels, Int32Array) : undefined;
+  const where = streamed ? streamed.data : data!.source;
   const binary = labels && labels.every((l) => l === 0 || l === 1) && labels.some((l) => l === 1) && labels.some((l) => l === 0);
   const metrics = binary
     ? { rocAuc: rocAuc(scores, labels!), averagePrecision: averagePrecision(scores, labels!), ...metricsAt(scores, labels!, detector.threshold) }
@@ -120,11 +164,11 @@ async function detect(run: string, flags: DetectFlags): Promise<void> {
   }
   if (flags.errorMap) {
     const columns = Array.from({ length: featureCount(model.inputShape) }, (_, j) => `error${j}`);
-    plots.push(await writeErrorMap(flags.errorMap, model, data!, scores, flags.mapCount, columns));
+    plots.push(await writeErrorMap(flags.errorMap, model, data!, wholeScores, flags.mapCount, columns));
   }
   const text = [
-    `scored ${scores.length} examples of ${data!.source} by ${describeScorer(detector)}; threshold ${detector.threshold.toPrecision(6)} ` +
-      `flags ${flagged} (${((100 * flagged) / scores.length).toFixed(1)} %); wrote ${flags.out}`,
+    `scored ${rows} examples of ${where}${flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count})` : ''} by ${describeScorer(detector)}; ` +
+      `threshold ${detector.threshold.toPrecision(6)} flags ${flagged} (${((100 * flagged) / Math.max(1, rows)).toFixed(1)} %); wrote ${flags.out}`,
     ...(metrics
       ? [`ROC-AUC ${metrics.rocAuc.toFixed(4)}  PR-AUC (average precision) ${metrics.averagePrecision.toFixed(4)}  ` +
         `precision ${metrics.precision.toFixed(3)}  recall ${metrics.recall.toFixed(3)}  F1 ${metrics.f1.toFixed(3)}`,
@@ -136,8 +180,9 @@ async function detect(run: string, flags: DetectFlags): Promise<void> {
 }
 
 export function detectCommand() {
-  return runCommand('detect', 'anomaly scores and flags per example (CSV), with ROC-AUC, PR-AUC and F1 when labels are 0/1', true)
-    .option('--out <file>', 'CSV to write: index, score, flag[, label]', 'scores.csv')
+  const cmd = runCommand('detect', 'anomaly scores and flags per example (CSV), with ROC-AUC, PR-AUC and F1 when labels are 0/1', true)
+    .option('--out <file>', 'table to write (index, score, flag[, label]): .csv, .jsonl or .parquet', 'scores.csv')
+    .addOption(formatOption('csv, jsonl or parquet (default from --out)'))
     .addOption(new Option('--score <kind>', 'mse, mae, bce (reconstruction error), zmse (per-feature error over its mean on the calibration data), elbo (−ELBO), iw (importance-sampled −log p(x)); default elbo for VAE kinds, else mse').choices(SCORE_KINDS as string[]))
     .option('--threshold <spec>', 'percentile:Q, contamination:R, sigma:K (mean + K·std) or fixed:V, fitted on the calibration data', 'percentile:99')
     .option('--calibration <spec>', 'normal data to fit the threshold on (default: the scored data)')
@@ -149,4 +194,5 @@ export function detectCommand() {
     .option('--map-count <n>', 'examples in the error map', positiveInt('--map-count'), 16)
     .option('--plots <prefix>', 'with 0/1 labels: write the ROC and precision–recall curves to <prefix>-roc.png and <prefix>-pr.png')
     .action(action(detect));
+  return withShardFlag(cmd);
 }

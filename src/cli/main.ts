@@ -12,6 +12,7 @@ import { probeCommand } from './probe.js';
 import { latentPlotCommands } from './latent-plots.js';
 import { serveCommand } from './serve.js';
 import { exportCommand } from './export.js';
+import { mergeCommand } from './merge.js';
 
 const program = new Command('latentkit')
   .description('autoencoders and variational autoencoders on TensorFlow.js')
@@ -25,5 +26,6 @@ for (const cmd of latentPlotCommands()) program.addCommand(cmd);
 for (const cmd of compressionCommands()) program.addCommand(cmd);
 program.addCommand(serveCommand());
 program.addCommand(exportCommand());
+program.addCommand(mergeCommand());
 program.addCommand(doctorCommand());
 await program.parseAsync(process.argv);

@@ -1,21 +1,22 @@
 // Commands that use a saved run: eval, encode, reconstruct, sample, interpolate.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { featureCount, head, subset } from '../data/dataset.js';
+import { featureCount, head, subset, type Dataset } from '../data/dataset.js';
 import { invertScaling } from '../data/scaling.js';
-import { npyBytes } from '../io/npy.js';
 import { NOISE_KINDS, type NoiseKind } from '../models/denoising.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadRun, type RunManifest } from '../io/run-dir.js';
-import type { AutoencoderModel } from '../models/types.js';
-import { decodeCodes, denoiseDataset, encodeDataset, sequenceErrors } from '../tasks/latent.js';
+import type { AutoencoderModel, LossTerms } from '../models/types.js';
+import { RowNoise } from '../train/rng.js';
+import { decodeCodes, denoiseDataset, encodeDataset, reconstructDataset, sequenceErrors } from '../tasks/latent.js';
 import { fitGmm, sampleGmm } from '../tasks/gmm.js';
 import { gridPng } from '../viz/grid.js';
 import { importanceSampledNll, mean } from '../tasks/likelihood.js';
 import { evaluate } from '../train/trainer.js';
 import { denoisingPng, interpolationPng, reconstructionPng, samplesPng, traversalPng } from '../viz/pictures.js';
 import { check } from '../errors.js';
-import { parseShard, type Shard } from '../data/csv-stream.js';
-import { encodeCsvStream } from './encode-stream.js';
+import { parseShard, type Shard } from '../data/shard.js';
+import { labelField, modelChunks, streams, streamToFile, type StreamSource } from './batch-stream.js';
+import { SINK_FORMATS, sinkFormat, withRowSink, type FieldValues, type OutField, type SinkFormat } from '../io/row-sink.js';
 import {
   action, intListWithZero, loadFlaggedData, nonNegativeInt, nonNegativeNumber, positiveInt, printResult, useBackend, withCommon, withDataFlags,
   type CommonFlags, type DataFlags,
@@ -31,6 +32,7 @@ export interface UseFlags extends CommonFlags, DataFlags {
   steps: number;
   from: number;
   to: number;
+  shard?: Shard;
 }
 
 const SPLITS = ['train', 'test'];
@@ -47,7 +49,7 @@ export async function open(runDir: string, flags: UseFlags, needData: boolean) {
 }
 
 /** The data of `flags` (or the run's recorded data) scaled as the run's training data, checked to fit the model. */
-async function openData(runDir: string, model: AutoencoderModel, manifest: RunManifest, flags: UseFlags) {
+export async function openData(runDir: string, model: AutoencoderModel, manifest: RunManifest, flags: UseFlags) {
   const loaded = await loadFlaggedData(withRecordedData(flags, manifest, runDir), manifest.scaling, flags.json);
   const data = flags.split === 'train' ? loaded.train : loaded.test;
   check(featureCount(data.shape) === featureCount(model.inputShape),
@@ -78,44 +80,105 @@ export function runCommand(name: string, description: string, needsData: boolean
   return withCommon(cmd);
 }
 
-async function evalRun(runDir: string, flags: UseFlags & { iw?: number }): Promise<void> {
-  const { model, data } = await open(runDir, flags, true);
-  const terms = evaluate(model, data!);
-  let nll: number | undefined;
-  if (flags.iw !== undefined) {
-    const bar = progressBar(data!.size, `importance sampling, K = ${flags.iw}`, Boolean(flags.json));
-    nll = mean(importanceSampledNll(model, data!, { samples: flags.iw, onProgress: (done) => bar.update(done) }));
-    bar.stop();
+/**
+ * The data of a batch command as a stream, when --data (or the run's recorded data) is a file that streams; else
+ * undefined (the data is loaded whole), and --shard is refused.
+ */
+export function streamSource(runDir: string, manifest: RunManifest, flags: UseFlags): StreamSource | undefined {
+  const dataFlags = withRecordedData(flags, manifest, runDir);
+  if (!streams(dataFlags)) {
+    check(!flags.shard, '--shard splits CSV, .npy, Parquet and Arrow files; this data is none of them (or is cut into windows)');
+    return undefined;
   }
-  printResult(flags, { run: runDir, data: data!.source, examples: data!.size, ...terms, ...(nll !== undefined && { nll, importanceSamples: flags.iw }) },
-    `${data!.source}: ${data!.size} examples  ${describeTerms(terms, model.variational, 4)}` +
+  return { data: dataFlags.data, labelColumn: dataFlags.labelColumn, header: dataFlags.header, scaling: manifest.scaling, shard: flags.shard };
+}
+
+/** Whether this process writes the CSV header: without a shard, or as shard 0 (the shards then concatenate). */
+const writesHeader = (shard?: Shard): boolean => !shard || shard.index === 0;
+const shardNote = (flags: UseFlags): string => (flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count})` : '');
+
+async function evalRun(runDir: string, flags: UseFlags & { iw?: number }): Promise<void> {
+  await useBackend(flags);
+  const { model, manifest } = await loadRun(runDir);
+  const source = streamSource(runDir, manifest, flags);
+  const sums: Record<string, number> = {};
+  let examples = 0;
+  let nllSum = 0;
+  let where: string;
+  const add = (terms: LossTerms, nll: Float64Array | undefined, n: number) => {
+    for (const [name, v] of Object.entries(terms)) if (typeof v === 'number') sums[name] = (sums[name] ?? 0) + v * n;
+    if (nll) for (const v of nll) nllSum += v;
+    examples += n;
+  };
+  const importance = (data: Dataset, firstRow: number) => flags.iw === undefined ? undefined
+    : importanceSampledNll(model, data, { samples: flags.iw, noise: RowNoise.of(12345, firstRow, data.size) });
+  if (source) {
+    where = source.data;
+    for await (const { data, firstRow } of modelChunks(model, source, 'evaluating', Boolean(flags.json))) {
+      add(evaluate(model, data, 500, 12345, firstRow), importance(data, firstRow), data.size);
+    }
+    check(examples > 0, `${source.data}: no rows to evaluate${shardNote(flags)}`);
+  } else {
+    const data = await openData(runDir, model, manifest, flags);
+    where = data.source;
+    const bar = progressBar(data.size, `importance sampling, K = ${flags.iw}`, Boolean(flags.json) || flags.iw === undefined);
+    const nll = flags.iw === undefined ? undefined : importanceSampledNll(model, data, { samples: flags.iw, onProgress: (done) => bar.update(done) });
+    bar.stop();
+    add(evaluate(model, data), nll, data.size);
+  }
+  const terms = Object.fromEntries(Object.entries(sums).map(([name, v]) => [name, v / examples])) as unknown as LossTerms;
+  const nll = flags.iw !== undefined ? nllSum / examples : undefined;
+  printResult(flags, { run: runDir, data: where, examples, ...terms, ...(nll !== undefined && { nll, importanceSamples: flags.iw }), ...(flags.shard && { shard: `${flags.shard.index}/${flags.shard.count}` }) },
+    `${where}${shardNote(flags)}: ${examples} examples  ${describeTerms(terms, model.variational, 4)}` +
       (model.variational ? '  (−ELBO in nats per example)' : '') +
       (nll !== undefined ? `\nimportance-sampled −log p(x) with K = ${flags.iw}: ${nll.toFixed(4)} nats per example` : ''));
 }
 
-async function encodeRun(runDir: string, flags: UseFlags & { format?: 'csv' | 'jsonl' | 'npy'; shard?: Shard }): Promise<void> {
-  const out = flags.out ?? 'codes.csv';
-  const format = flags.format ?? (out.endsWith('.npy') ? 'npy' : out.endsWith('.jsonl') ? 'jsonl' : 'csv');
-  const { model, manifest } = await open(runDir, flags, false);
-  const dataFlags = withRecordedData(flags, manifest, runDir);
-  // A CSV or .npy file streams: read, encoded and written in chunks, in constant memory (one shard of it with --shard).
-  if (/\.(csv|npy)$/i.test(dataFlags.data) && !dataFlags.window && !dataFlags.limit && !(dataFlags.labels && /\.npy$/i.test(dataFlags.data))) {
-    const rows = await encodeCsvStream({
-      model, manifest, data: dataFlags.data, labelColumn: dataFlags.labelColumn, header: dataFlags.header, out, format, shard: flags.shard,
-    });
-    printResult(flags, { out, examples: rows, latentDim: model.latentDim, ...(flags.shard && { shard: `${flags.shard.index}/${flags.shard.count}` }) },
-      `wrote ${rows} codes of size ${model.latentDim} to ${out}${flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count} of ${dataFlags.data})` : ''}`);
-    return;
+type TableFlags = UseFlags & { format?: SinkFormat };
+
+/**
+ * Writes a per-example table (`fields` of each chunk's rows, computed by `compute`) to --out: streamed from a file that
+ * streams, else from the data loaded whole. Returns the rows written.
+ */
+async function writeTable(runDir: string, model: AutoencoderModel, manifest: RunManifest, flags: TableFlags, out: string, label: string,
+  fields: (labelled: boolean) => OutField[], compute: (data: Dataset, firstRow: number) => FieldValues[]): Promise<{ rows: number; source: string }> {
+  const format = flags.format ?? sinkFormat(out);
+  const source = streamSource(runDir, manifest, flags);
+  if (source) {
+    const chunks = modelChunks(model, source, label, Boolean(flags.json));
+    const rows = await streamToFile({ chunks, out, format, header: writesHeader(flags.shard), fields, compute: ({ data, firstRow }) => compute(data, firstRow) });
+    return { rows, source: source.data };
   }
-  check(!flags.shard, '--shard splits CSV and .npy files; this data is neither');
   const data = await openData(runDir, model, manifest, flags);
-  const codes = encodeDataset(model, data!);
+  await withRowSink(out, format, fields(data.labels !== undefined), true, (sink) => sink.write(compute(data, 0), data.size));
+  return { rows: data.size, source: data.source };
+}
+
+const withLabels = (values: FieldValues, data: Dataset): FieldValues[] => [values, ...(data.labels ? [data.labels] : [])];
+
+async function encodeRun(runDir: string, flags: TableFlags): Promise<void> {
+  const out = flags.out ?? 'codes.csv';
+  const { model, manifest } = await open(runDir, flags, false);
   const k = model.latentDim;
-  const lines = () => Array.from({ length: data!.size }, (_, i) => JSON.stringify({
-    code: Array.from(codes.subarray(i * k, (i + 1) * k)), ...(data!.labels && { label: data!.labels[i] }),
-  })).join('\n') + '\n';
-  await writeFileAtomic(out, format === 'npy' ? npyBytes(codes, [data!.size, k]) : format === 'jsonl' ? lines() : csvRows(codes, k, data!.labels, 'z'));
-  printResult(flags, { out, examples: data!.size, latentDim: k }, `wrote ${data!.size} codes of size ${k} to ${out}`);
+  const { rows, source } = await writeTable(runDir, model, manifest, flags, out, 'encoding',
+    (labelled) => [{ name: 'code', type: 'float32', width: k, prefix: 'z' }, ...labelField(labelled)],
+    (data) => withLabels(encodeDataset(model, data), data));
+  printResult(flags, { out, examples: rows, latentDim: k, ...(flags.shard && { shard: `${flags.shard.index}/${flags.shard.count}` }) },
+    `wrote ${rows} codes of size ${k} to ${out}${flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count} of ${source})` : ''}`);
+}
+
+/** Reconstructions of every example, in the data's own units (the run's scaling undone), as a table. */
+async function reconstructTable(runDir: string, flags: TableFlags, out: string): Promise<void> {
+  const { model, manifest } = await open(runDir, flags, false);
+  const d = featureCount(model.inputShape);
+  const { rows } = await writeTable(runDir, model, manifest, flags, out, 'reconstructing',
+    (labelled) => [{ name: 'reconstruction', type: 'float32', width: d, prefix: 'x' }, ...labelField(labelled)],
+    (data) => {
+      const recon = reconstructDataset(model, data);
+      return withLabels(manifest.scaling ? invertScaling(manifest.scaling, recon) : recon, data);
+    });
+  printResult(flags, { out, examples: rows, ...(flags.shard && { shard: `${flags.shard.index}/${flags.shard.count}` }) },
+    `wrote ${rows} reconstructions to ${out}${shardNote(flags)}`);
 }
 
 /** Row-major values as CSV with a header (prefix0, prefix1, …[, label]). */
@@ -134,28 +197,44 @@ async function picture(out: string, png: Buffer, flags: UseFlags, what: string):
   printResult(flags, { out }, `wrote ${what} to ${out}`);
 }
 
+/** --format among the table formats. */
+export const formatOption = (help: string): Option => new Option('--format <name>', help).choices(SINK_FORMATS as string[]);
+
+/** Adds --shard i/n. */
+export function withShardFlag(cmd: Command): Command {
+  return cmd.option('--shard <i/n>', 'a CSV, .npy, Parquet or Arrow file: only shard i of n (0-based); the shards\' outputs joined in order (latentkit merge) equal the whole', (v: string) => {
+    try {
+      return parseShard(v);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  });
+}
+
 export function useCommands(): Command[] {
   const evalCmd = runCommand('eval', 'loss terms of a run on a dataset (−ELBO, reconstruction, KL)', true)
     .option('--iw <K>', 'VAE kinds: also estimate −log p(x) by importance sampling with K samples per example (e.g. 5000)', positiveInt('--iw'))
     .action(action(evalRun));
   const encode = runCommand('encode', 'write the code (latent mean) of every example as CSV, JSON lines or .npy', true)
     .option('--out <file>', 'file to write', 'codes.csv')
-    .addOption(new Option('--format <name>', 'csv (z0,…,label), jsonl ({"code": […], "label": n}) or npy (float32 [n, latentDim]); default from --out').choices(['csv', 'jsonl', 'npy']))
-    .option('--shard <i/n>', 'CSV or .npy data: encode only shard i of n; the shards\' outputs concatenated in order equal the whole', (v: string) => {
-      try {
-        return parseShard(v);
-      } catch (err) {
-        throw new InvalidArgumentError((err as Error).message);
+    .addOption(formatOption('csv (z0,…,label), jsonl ({"code": […], "label": n}), npy (float32 [n, latentDim]) or parquet (z0,…,label)'));
+  withShardFlag(encode);
+  encode    .action(action(encodeRun));
+  const reconstruct = runCommand('reconstruct', 'a PNG grid of inputs (odd rows) and their reconstructions (even rows), or every reconstruction as a table', true)
+    .option('--out <file>', 'a .png grid, or a .csv / .jsonl / .npy / .parquet table of every example\'s reconstruction in the data\'s units', 'reconstructions.png')
+    .option('--count <n>', 'examples to draw in a PNG', positiveInt('--count'), 32)
+    .addOption(formatOption('the table\'s format: csv, jsonl, npy or parquet (default from --out)'))
+    .action(action(async (run: string, flags: TableFlags) => {
+      if (!flags.out!.toLowerCase().endsWith('.png') || flags.format) {
+        await reconstructTable(run, flags, flags.out!);
+        return;
       }
-    })
-    .action(action(encodeRun));
-  const reconstruct = runCommand('reconstruct', 'PNG grid of inputs (odd rows) and their reconstructions (even rows)', true)
-    .option('--out <file>', 'PNG file to write', 'reconstructions.png')
-    .option('--count <n>', 'examples to draw', positiveInt('--count'), 32)
-    .action(action(async (run: string, flags: UseFlags) => {
+      check(!flags.shard, '--shard writes tables, not PNG grids: give --out a .csv, .jsonl, .npy or .parquet file');
       const { model, data } = await open(run, flags, true);
       await picture(flags.out!, reconstructionPng(model, data!, flags.count), flags, `${Math.min(flags.count, data!.size)} reconstructions`);
     }));
+  withShardFlag(reconstruct);
+  withShardFlag(evalCmd);
   const sample = withDataFlags(runCommand('sample', 'PNG grid of new examples decoded from the prior N(0, I) (VAE), or from a Gaussian mixture fitted on training codes', false), false)
     .option('--out <file>', 'PNG file to write', 'samples.png')
     .option('--sampler <name>', 'prior (VAE kinds), or gmm:K — a K-component Gaussian mixture fitted on the codes of --data\'s training split (any kind)', 'prior')
@@ -208,7 +287,7 @@ export function useCommands(): Command[] {
       await picture(flags.out!, traversalPng(model, base, dims, flags.range, flags.steps, label), flags, `a traversal of ${dims.length} dimensions`);
     }));
   const denoise = runCommand('denoise', 'corrupt examples (optionally), reconstruct them, and write a PNG grid or a CSV', true)
-    .option('--out <file>', 'a .png grid (rows: corrupted, denoised, clean) or a .csv of denoised rows', 'denoised.png')
+    .option('--out <file>', 'a .png grid (rows: corrupted, denoised, clean), or a .csv / .jsonl / .npy / .parquet table of denoised rows', 'denoised.png')
     .addOption(new Option('--noise <kind>', 'corruption to apply first (default: the model\'s own, none for other kinds)').choices(NOISE_KINDS as string[]).default(undefined))
     .option('--noise-level <x>', 'Gaussian σ, or the masked fraction', nonNegativeNumber('--noise-level'))
     .option('--count <n>', 'examples to draw in a PNG', positiveInt('--count'), 16)
@@ -227,7 +306,8 @@ export function useCommands(): Command[] {
       }
       const { denoised } = denoiseDataset(model, data!, noise);
       const rows = manifest.scaling ? invertScaling(manifest.scaling, denoised) : denoised;
-      await writeFileAtomic(out, csvRows(rows, featureCount(model.inputShape), data!.labels));
+      const fields: OutField[] = [{ name: 'denoised', type: 'float32', width: featureCount(model.inputShape), prefix: 'x' }, ...labelField(data!.labels !== undefined)];
+      await withRowSink(out, sinkFormat(out), fields, true, (sink) => sink.write(withLabels(rows, data!), data!.size));
       printResult(flags, { out, examples: data!.size }, `wrote ${data!.size} denoised rows to ${out}`);
     }));
   const errors = runCommand('errors', 'seq-ae: reconstruction error of every window and of each of its time steps, as CSV', true)

@@ -3,24 +3,10 @@
 // first row's index in the file comes from counting the lines before it. Rows are scaled with the run's scaling.
 import { open, stat } from 'node:fs/promises';
 import { UserError } from '../errors.js';
-import type { Dataset } from './dataset.js';
+import type { RowChunk, Shard } from './shard.js';
 import { CsvTable, type CsvOptions } from './csv-table.js';
 import { Fallback, FastCsvScanner } from './csv-scan.js';
 import { scanFile } from './csv.js';
-
-/** Shard `index` of `count` (0-based). */
-export interface Shard {
-  index: number;
-  count: number;
-}
-
-export function parseShard(spec: string): Shard {
-  const m = /^(\d+)\/(\d+)$/.exec(spec);
-  const index = m ? Number(m[1]) : NaN;
-  const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index >= count) throw new UserError(`--shard '${spec}': expected i/n with 0 ≤ i < n, e.g. 0/4`);
-  return { index, count };
-}
 
 const CHUNK_BYTES = 4 << 20;
 const LF = 10;
@@ -60,12 +46,6 @@ async function countLines(handle: Handle, from: number, to: number): Promise<{ l
     at += bytesRead;
   }
   return { lines, rows };
-}
-
-export interface RowChunk {
-  data: Dataset;
-  /** Index in the file (0-based, data rows only) of the chunk's first row. */
-  firstRow: number;
 }
 
 /**

@@ -7,6 +7,9 @@ import { loadIdx } from './idx.js';
 import { loadCsv, type CsvOptions } from './csv.js';
 import { loadPngFolder } from './png-folder.js';
 import { loadNpy } from './npy-read.js';
+import { loadParquet } from './parquet-read.js';
+import { loadArrow } from './arrow-read.js';
+import { rowFormat } from './row-stream.js';
 
 export interface DataOptions extends CsvOptions {
   /** An IDX labels file to pair with IDX images. */
@@ -25,16 +28,18 @@ export interface LoadedData {
 
 const whole = (data: Dataset): LoadedData => ({ train: data, test: data, heldOut: false, warnings: [] });
 
-/** Loads `spec`: `mnist`, `fashion-mnist`, a .idx / .idx.gz / .csv / .npy file, or a folder of PNG images. */
+/** Loads `spec`: `mnist`, `fashion-mnist`, a .idx / .idx.gz / .csv / .npy / .parquet / .arrow file, or a folder of PNG images. */
 export async function loadData(spec: string, options: DataOptions = {}): Promise<LoadedData> {
   if (isEmbeddedName(spec)) return { ...(await loadEmbedded(spec)), heldOut: true };
   if (!existsSync(spec)) {
     throw new UserError(`${spec}: no such file or folder (and not an embedded dataset: ${EMBEDDED_NAMES.join(', ')})`);
   }
   if (statSync(spec).isDirectory()) return whole(await loadPngFolder(spec));
-  const lower = spec.toLowerCase();
-  if (lower.endsWith('.csv')) return whole(await loadCsv(spec, options));
-  if (/(\.idx\d?|-ubyte)(\.gz)?$/.test(lower)) return whole(await loadIdx(spec, options.labels));
-  if (lower.endsWith('.npy')) return whole(await loadNpy(spec, { labels: options.labels, scale: options.scale, scaling: options.scaling }));
-  throw new UserError(`${spec}: unknown data format; use a .csv, .npy, .idx or .idx.gz file, a folder of PNGs, or ${EMBEDDED_NAMES.join(' / ')}`);
+  const format = rowFormat(spec);
+  if (format === 'csv') return whole(await loadCsv(spec, options));
+  if (format === 'npy') return whole(await loadNpy(spec, { labels: options.labels, scale: options.scale, scaling: options.scaling }));
+  if (format === 'parquet') return whole(await loadParquet(spec, options));
+  if (format === 'arrow') return whole(await loadArrow(spec, options));
+  if (/(\.idx\d?|-ubyte)(\.gz)?$/.test(spec.toLowerCase())) return whole(await loadIdx(spec, options.labels));
+  throw new UserError(`${spec}: unknown data format; use a .csv, .npy, .parquet, .arrow, .idx or .idx.gz file, a folder of PNGs, or ${EMBEDDED_NAMES.join(' / ')}`);
 }

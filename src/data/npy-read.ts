@@ -5,7 +5,7 @@ import { open, stat } from 'node:fs/promises';
 import { UserError, check } from '../errors.js';
 import { makeDataset, type Dataset } from './dataset.js';
 import { applyScaling, fitScaling, type Scaling, type ScalingKind } from './scaling.js';
-import type { Shard } from './csv-stream.js';
+import { shardRange, type RowChunk, type Shard } from './shard.js';
 
 const DTYPES: Record<string, { bytes: number; read: (v: DataView, at: number) => number }> = {
   '<f4': { bytes: 4, read: (v, at) => v.getFloat32(at, true) },
@@ -111,11 +111,10 @@ export async function loadNpy(path: string, options: { labels?: string; scale?: 
 }
 
 /** The rows of a .npy file (or of one shard: an equal split of the rows) in chunks, scaled with `scaling`. */
-export async function* streamNpy(path: string, scaling: Scaling | undefined, chunkRows = 16_384, shard?: Shard): AsyncGenerator<{ data: Dataset; firstRow: number }> {
+export async function* streamNpy(path: string, scaling: Scaling | undefined, chunkRows = 16_384, shard?: Shard): AsyncGenerator<RowChunk> {
   const npy = await openNpy(path);
   try {
-    const from = shard ? Math.floor((npy.n * shard.index) / shard.count) : 0;
-    const to = shard ? Math.floor((npy.n * (shard.index + 1)) / shard.count) : npy.n;
+    const [from, to] = shardRange(npy.n, shard);
     const shape = exampleShape(npy.header.shape);
     for (let start = from; start < to; start += chunkRows) {
       const end = Math.min(to, start + chunkRows);

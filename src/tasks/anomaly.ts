@@ -4,7 +4,7 @@ import * as tf from '../backend/tfjs.js';
 import { batchTensor, featureCount, type Dataset } from '../data/dataset.js';
 import { check, UserError } from '../errors.js';
 import type { AutoencoderModel } from '../models/types.js';
-import { Rng } from '../train/rng.js';
+import { RowNoise } from '../train/rng.js';
 import { reconstructDataset } from './latent.js';
 import { importanceSampledNll } from './likelihood.js';
 
@@ -65,18 +65,22 @@ export function fitThreshold(scores: ArrayLike<number>, threshold: Threshold): n
 /** The seed of the noise that sampled scores draw, so that scoring the same data twice gives the same scores. */
 export const SCORE_SEED = 12345;
 
-/** One score per example of `data`; higher means more anomalous. `noise` replaces the ELBO's seeded draws of ε. */
-export function anomalyScores(model: AutoencoderModel, data: Dataset, kind: ScoreKind, samples = 1000, noise?: Rng): Float64Array {
+/**
+ * One score per example of `data`; higher means more anomalous. Sampled scores (elbo, iw) draw each row's noise from
+ * its own seeded generator (RowNoise), by default rows 0… of SCORE_SEED: pass the noise of the rows' places in a
+ * larger whole (a chunk of a file, several requests) to score them as they would be scored there.
+ */
+export function anomalyScores(model: AutoencoderModel, data: Dataset, kind: ScoreKind, samples = 1000, noise?: RowNoise): Float64Array {
   check(featureCount(data.shape) === featureCount(model.inputShape), `${data.source}: examples of shape [${data.shape}] do not fit this model`);
-  if (kind === 'iw') return importanceSampledNll(model, data, { samples });
+  if (kind === 'iw') return importanceSampledNll(model, data, { samples, noise });
   if (kind === 'zmse') throw new UserError("score 'zmse' is relative to normal data: fit an AnomalyDetector (or pass --calibration) first");
   if (kind === 'elbo') {
     if (!model.variational) throw new UserError(`score 'elbo' needs a VAE kind; this is a '${model.kind}' model (use mse, mae or bce)`);
-    const rng = noise ?? new Rng(SCORE_SEED);
+    const rows = noise ?? RowNoise.of(SCORE_SEED, 0, data.size);
     const out = new Float64Array(data.size);
     for (let start = 0; start < data.size; start += 500) {
       const end = Math.min(start + 500, data.size);
-      const total = tf.tidy(() => model.lossTerms(batchTensor(data, start, end, undefined, model.classes), rng, false).total);
+      const total = tf.tidy(() => model.lossTerms(batchTensor(data, start, end, undefined, model.classes), rows.rows(start, end), false).total);
       out.set(total.dataSync(), start);
       total.dispose();
     }
@@ -159,12 +163,13 @@ export class AnomalyDetector {
     return this;
   }
 
-  score(data: Dataset): Float64Array {
+  /** Scores of `data`, whose first row is row `firstRow` of the whole being scored (sampled scores draw per row). */
+  score(data: Dataset, firstRow = 0): Float64Array {
     if (this.options.score === 'zmse') {
       check(this.featureScale, "score 'zmse' needs the detector fitted on normal data first");
       return standardizedErrors(this.model, data, this.featureScale);
     }
-    return anomalyScores(this.model, data, this.options.score, this.options.samples);
+    return anomalyScores(this.model, data, this.options.score, this.options.samples, RowNoise.of(SCORE_SEED, firstRow, data.size));
   }
 
   /** 1 for examples scoring above the threshold, else 0. */
@@ -229,9 +234,9 @@ export class DetectorEnsemble {
     return out;
   }
 
-  score(data: Dataset): Float64Array {
+  score(data: Dataset, firstRow = 0): Float64Array {
     check(this.stats.length === this.members.length, 'fit the ensemble (or load a fitted one) before scoring');
-    return this.combine(this.members.map((m) => m.score(data)));
+    return this.combine(this.members.map((m) => m.score(data, firstRow)));
   }
 
   predict(data: Dataset, scores = this.score(data)): Uint8Array {

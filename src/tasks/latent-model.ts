@@ -8,7 +8,7 @@ import { check } from '../errors.js';
 import type { RunManifest } from '../io/run-manifest.js';
 import type { AutoencoderModel, ModelKind } from '../models/types.js';
 import { AnomalyDetector, anomalyScores, SCORE_SEED, type DetectorState, type ScoreKind } from './anomaly.js';
-import { NoiseTape, Rng } from '../train/rng.js';
+import { RowNoise } from '../train/rng.js';
 import { decodeCodes, encodeDataset, priorCodes, reconstructDataset, samplePrior } from './latent.js';
 
 /** What a program needs to know to call the model. */
@@ -126,17 +126,8 @@ export class LatentModel {
     const score = kind ?? this.defaultScore();
     check(this.scoreKinds.includes(score), `score '${score}' is not available for a '${this.model.kind}' model (use ${this.scoreKinds.join(', ')})`);
     const data = this.dataset(rows, labels);
-    let noise: Rng | undefined;
-    if (score === 'elbo' && requests && requests.length > 1) {
-      const k = this.model.latentDim;
-      const tape = new Float32Array(data.size * k);
-      let offset = 0;
-      for (const n of requests) {
-        tape.set(new Rng(SCORE_SEED).normals(n * k), offset);
-        offset += n * k;
-      }
-      noise = new NoiseTape(tape);
-    }
+    // Each request's rows are rows 0… of that request: they draw the noise they would draw alone.
+    const noise = requests && requests.length > 1 ? RowNoise.concat(requests.map((n) => RowNoise.of(SCORE_SEED, 0, n))) : undefined;
     if (score === 'zmse') {
       check(this.detector?.options.score === 'zmse', "score 'zmse' needs a detector fitted with it (latentkit detect --score zmse --save-detector)");
       return this.flag(score, this.detector.score(data));

@@ -4,7 +4,7 @@ import { batchTensor, featureCount, type Dataset } from '../data/dataset.js';
 import { check, UserError } from '../errors.js';
 import type { AutoencoderModel } from '../models/types.js';
 import { importanceWeights, type GaussianPosteriorModel } from '../objectives/iwae.js';
-import { Rng } from '../train/rng.js';
+import { RowNoise } from '../train/rng.js';
 
 export interface ImportanceSamplingOptions {
   /** Importance samples per example (Burda et al. use 5,000). */
@@ -14,6 +14,8 @@ export interface ImportanceSamplingOptions {
   /** Samples per pass through the decoder, bounding memory to chunk × batch rows (default 200). */
   chunk?: number;
   seed?: number;
+  /** The rows' noise generators (default: rows 0… of `seed`), for rows that are part of a larger whole. */
+  noise?: RowNoise;
   /** Called after each batch with the number of examples done. */
   onProgress?: (done: number) => void;
 }
@@ -38,7 +40,7 @@ export function importanceSampledNll(model: AutoencoderModel, data: Dataset, opt
   check(Number.isInteger(options.samples) && options.samples > 0, `importance samples must be a positive integer, got ${options.samples}`);
   const batchSize = options.batchSize ?? 100;
   const chunk = options.chunk ?? 200;
-  const rng = new Rng(options.seed ?? 12345);
+  const noise = options.noise ?? RowNoise.of(options.seed ?? 12345, 0, data.size);
   const out = new Float64Array(data.size);
   for (let start = 0; start < data.size; start += batchSize) {
     const end = Math.min(start + batchSize, data.size);
@@ -46,6 +48,7 @@ export function importanceSampledNll(model: AutoencoderModel, data: Dataset, opt
     const maxes = new Float64Array(n).fill(-Infinity);
     const sums = new Float64Array(n);
     const x = batchTensor(data, start, end);
+    const rng = noise.rows(start, end);
     for (let done = 0; done < options.samples; done += chunk) {
       const k = Math.min(chunk, options.samples - done);
       const logW = tf.tidy(() => importanceWeights(vae, x, k, rng).logWeights);

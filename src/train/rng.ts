@@ -123,28 +123,62 @@ export class Rng {
   }
 }
 
-/**
- * Replays recorded standard normals to a consumer of Rng.normals: one forward pass over several requests' rows then
- * draws, for each request, the noise that request would draw alone (see LatentModel.score).
- */
-export class NoiseTape extends Rng {
-  private offset = 0;
+/** A 32-bit seed for row `row` of a dataset scored with `seed` (a murmur3-style mix, so nearby rows are unrelated). */
+export function rowSeed(seed: number, row: number): number {
+  let h = (seed ^ Math.imul(row >>> 0, 0x9e3779b1) ^ Math.floor(row / 4294967296)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
 
-  constructor(private readonly values: Float32Array) {
+/**
+ * Noise drawn per row: row r of the data (its index in the whole file or dataset) has its own generator, seeded by
+ * rowSeed(seed, r), and a request for n normals over `rows` rows is row-major [rows, n / rows], each row's share from
+ * its own generator. A row's noise is then the same whichever rows it is scored with: in chunks of a stream, in a
+ * shard, in one request among several, or all at once.
+ */
+export class RowNoise extends Rng {
+  private constructor(private readonly rngs: Rng[]) {
     super(0);
   }
 
+  /** Generators for rows [firstRow, firstRow + rows) of data scored with `seed`. */
+  static of(seed: number, firstRow: number, rows: number): RowNoise {
+    return new RowNoise(Array.from({ length: rows }, (_, i) => new Rng(rowSeed(seed, firstRow + i))));
+  }
+
+  /** The rows of several RowNoises, in order. */
+  static concat(parts: RowNoise[]): RowNoise {
+    return new RowNoise(parts.flatMap((p) => p.rngs));
+  }
+
+  /** The generators of rows [from, to) of this one (they continue where these are). */
+  rows(from: number, to: number): RowNoise {
+    return new RowNoise(this.rngs.slice(from, to));
+  }
+
   override normals(n: number): Float32Array {
-    if (this.offset + n > this.values.length) throw new Error(`noise tape of ${this.values.length} values read past its end`);
-    this.offset += n;
-    return this.values.slice(this.offset - n, this.offset);
+    const rows = this.rngs.length;
+    if (rows === 0 || n % rows !== 0) throw new Error(`per-row noise: ${n} normals do not split over ${rows} rows`);
+    const m = n / rows;
+    const out = new Float32Array(n);
+    this.rngs.forEach((rng, i) => out.set(rng.normals(m), i * m));
+    return out;
+  }
+
+  /** k draws of `width` normals per row, sample-major [k, rows, width] (draw s of row i from row i's generator). */
+  samples(k: number, width: number): Float32Array {
+    const rows = this.rngs.length;
+    const out = new Float32Array(k * rows * width);
+    for (let s = 0; s < k; s++) this.rngs.forEach((rng, i) => out.set(rng.normals(width), (s * rows + i) * width));
+    return out;
   }
 
   override next(): number {
-    throw new Error('a noise tape replays normals only');
+    throw new Error('per-row noise draws normals only');
   }
 
   override normal(): number {
-    return this.normals(1)[0];
+    return this.normals(this.rngs.length)[0];
   }
 }

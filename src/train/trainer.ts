@@ -7,7 +7,7 @@ import { featureCount } from '../data/dataset.js';
 import type { AutoencoderModel, LossTensors, LossTerms } from '../models/types.js';
 import { countActiveUnits } from '../tasks/latent.js';
 import { head } from '../data/dataset.js';
-import { permutation, Rng, type RngState } from './rng.js';
+import { permutation, Rng, RowNoise, type RngState } from './rng.js';
 import { DEFAULT_GUARD, TrainingGuard, TrainingStopped, type GuardArgs, type GuardState } from './guard.js';
 import { adamSnapshot, gradientsFinite, restoreAdam, type AdamState } from './optimizer-state.js';
 
@@ -160,15 +160,19 @@ function readMeans(terms: LossTensors, scalars: tf.Scalar[]): Record<string, num
   return Object.fromEntries(names.map((name, i) => [name, scalars[i].dataSync()[0]]));
 }
 
-/** Mean loss terms over a dataset (eval mode; a fixed seed makes a VAE's sampled terms repeatable). */
-export function evaluate(model: AutoencoderModel, data: Dataset, batchSize = 500, seed = 12345): LossTerms {
+/**
+ * Mean loss terms over a dataset (eval mode). A VAE's sampled terms draw each row's noise from its own generator
+ * (RowNoise of `seed`), so they are repeatable and do not depend on the batching; `firstRow` places the data's rows in a
+ * larger whole (a chunk of a streamed file).
+ */
+export function evaluate(model: AutoencoderModel, data: Dataset, batchSize = 500, seed = 12345, firstRow = 0): LossTerms {
   checkData(model, data);
-  const rng = new Rng(seed);
+  const noise = RowNoise.of(seed, firstRow, data.size);
   const sums = new TermSums();
   for (let start = 0; start < data.size; start += batchSize) {
     const end = Math.min(start + batchSize, data.size);
     let terms: LossTensors | undefined;
-    const scalars = tf.tidy(() => keptMeans((terms = model.lossTerms(batchTensor(data, start, end, undefined, model.classes), rng, false))));
+    const scalars = tf.tidy(() => keptMeans((terms = model.lossTerms(batchTensor(data, start, end, undefined, model.classes), noise.rows(start, end), false))));
     sums.add(readMeans(terms!, scalars), end - start);
     tf.dispose(scalars);
   }
