@@ -2,7 +2,8 @@
 // Inputs and outputs are in the data's own units, as LatentModel's: the run's scaling is folded into the graphs, a
 // Bernoulli decoder ends in its sigmoid, a VAE encoder gives μ and the clamped log-variance. Dense layers export as
 // MatMul + Add + the activation, convolutions as Conv / ConvTranspose in channels-first order between transposes (so
-// values flatten in tfjs's channels-last order); a layer with no ONNX form here is an error that names it.
+// values flatten in tfjs's channels-last order), LSTM and GRU layers as ONNX's LSTM and GRU (the sequence autoencoder);
+// a layer with no ONNX form here is an error that names it.
 import onnxProto from 'onnx-proto';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { UserError } from '../errors.js';
@@ -42,8 +43,13 @@ class GraphBuilder {
   }
 
   op(opType: string, input: string[], attribute?: object[]): string {
-    const output = this.name(opType.toLowerCase());
-    this.nodes.push({ opType, input, output: [output], ...(attribute && { attribute }) });
+    return this.ops(opType, input, 1, attribute)[0];
+  }
+
+  /** A node with `outputs` outputs (LSTM's Y, Y_h, Y_c). */
+  ops(opType: string, input: string[], outputs: number, attribute?: object[]): string[] {
+    const output = Array.from({ length: outputs }, () => this.name(opType.toLowerCase()));
+    this.nodes.push({ opType, input, output, ...(attribute && { attribute }) });
     return output;
   }
 }
@@ -73,13 +79,16 @@ function activation(g: GraphBuilder, x: string, name: string, layer: string): st
 }
 
 /** The layer classes this exporter writes, and models it reads through (a Sequential used as a layer). */
-const EXPORTABLE = new Set(['InputLayer', 'Dense', 'Flatten', 'Reshape', 'Conv2D', 'Conv2DTranspose']);
+const EXPORTABLE = new Set(['InputLayer', 'Dense', 'Flatten', 'Reshape', 'Conv2D', 'Conv2DTranspose', 'LSTM', 'GRU', 'RepeatVector', 'TimeDistributed']);
 const NESTED = new Set(['Sequential', 'Model', 'Functional']);
 
 type GraphLayer = tfl.layers.Layer & { inboundNodes: { inboundLayers: tfl.layers.Layer[]; inputShapes: unknown }[] };
 
-/** How a tensor's values are laid out: flat rows, or images channels-last (tfjs) or channels-first (ONNX's Conv). */
-type Layout = 'flat' | 'nhwc' | 'nchw';
+/**
+ * How a tensor's values are laid out: flat rows, images channels-last (tfjs) or channels-first (ONNX's Conv), or
+ * sequences [batch, steps, features].
+ */
+type Layout = 'flat' | 'nhwc' | 'nchw' | 'seq';
 
 const intsAttr = (name: string, ints: number[]) => ({ name, type: 7, ints });
 const NHWC_TO_NCHW = [0, 3, 1, 2];
@@ -115,11 +124,66 @@ function samePadding(size: number, k: number, s: number): [number, number] {
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
 }
 
+/** ONNX's names of the recurrent activations tfjs uses (HardSigmoid's defaults, α 0.2 and β 0.5, are tfjs's). */
+const RNN_ACTIVATIONS: Record<string, string> = { tanh: 'Tanh', sigmoid: 'Sigmoid', hardSigmoid: 'HardSigmoid', relu: 'Relu' };
+
+/**
+ * A tfjs [rows, gates·u] matrix (columns per gate) as ONNX's [gates·u, rows] with the gates in the order `order`
+ * (indices into tfjs's gates).
+ */
+function gateMatrix(values: Float32Array, rows: number, units: number, order: number[]): Float32Array {
+  const gates = order.length;
+  const out = new Float32Array(gates * units * rows);
+  order.forEach((gate, g) => {
+    for (let u = 0; u < units; u++) {
+      for (let r = 0; r < rows; r++) out[(g * units + u) * rows + r] = values[r * gates * units + gate * units + u];
+    }
+  });
+  return out;
+}
+
+/**
+ * An LSTM or GRU layer over [batch, steps, features]: ONNX's LSTM (gates i, o, f, c from tfjs's i, f, c, o) or GRU (z, r,
+ * h as tfjs, reset before the recurrent product as tfjs computes it), run time-major between transposes. Returns the
+ * whole sequence [batch, steps, units] or the last state [batch, units].
+ */
+function recurrentLayer(g: GraphBuilder, layer: tfl.layers.Layer, x: string, className: 'LSTM' | 'GRU'): { name: string; layout: Layout } {
+  const config = layer.getConfig();
+  if (config.goBackwards || config.stateful || config.returnState || config.resetAfter) {
+    throw new UserError(`layer '${layer.name}' (${className}): backwards, stateful, state-returning or reset-after layers have no ONNX export here`);
+  }
+  const units = config.units as number;
+  const [kernel, recurrentKernel, bias] = layer.getWeights();
+  const inputDim = kernel.shape[0];
+  const order = className === 'LSTM' ? [0, 3, 1, 2] : [0, 1, 2];
+  const gates = order.length;
+  const w = g.constant(`${layer.name}_W`, gateMatrix(kernel.dataSync() as Float32Array, inputDim, units, order), [1, gates * units, inputDim]);
+  const r = g.constant(`${layer.name}_R`, gateMatrix(recurrentKernel.dataSync() as Float32Array, units, units, order), [1, gates * units, units]);
+  // B is [Wb, Rb]: tfjs has one bias, added with the input product; the recurrent half is zero.
+  const b = new Float32Array(2 * gates * units);
+  if (bias) b.set(gateMatrix(bias.dataSync() as Float32Array, 1, units, order));
+  const activations = [config.recurrentActivation, config.activation, ...(className === 'LSTM' ? [config.activation] : [])].map((a) => {
+    const onnxName = RNN_ACTIVATIONS[a as string];
+    if (!onnxName) throw new UserError(`layer '${layer.name}' (${className}): activation '${String(a)}' has no ONNX export here`);
+    return new TextEncoder().encode(onnxName);
+  });
+  const timeMajor = g.op('Transpose', [x], [intsAttr('perm', [1, 0, 2])]);
+  const [y, lastH] = g.ops(className, [timeMajor, w, r, g.constant(`${layer.name}_B`, b, [1, 2 * gates * units])], className === 'LSTM' ? 3 : 2, [
+    { name: 'hidden_size', type: 2, i: units }, { name: 'activations', type: 8, strings: activations },
+  ]);
+  if (!config.returnSequences) return { name: g.op('Squeeze', [lastH, g.int64('axis0', [0])]), layout: 'flat' };
+  // Y is [steps, directions, batch, units].
+  return { name: g.op('Transpose', [g.op('Squeeze', [y, g.int64('axis1', [1])])], [intsAttr('perm', [1, 0, 2])]), layout: 'seq' };
+}
+
 /** The layers model's graph from tensor `input`; returns the ONNX names of the model's outputs, in order. */
 function layersGraph(g: GraphBuilder, model: tfl.LayersModel, input: string, inputLayout: Layout): string[] {
   const names = new Map<string, { name: string; layout: Layout }>();
-  const as = (t: { name: string; layout: Layout }, layout: 'nhwc' | 'nchw'): string =>
-    t.layout === layout ? t.name : g.op('Transpose', [t.name], [intsAttr('perm', layout === 'nchw' ? NHWC_TO_NCHW : NCHW_TO_NHWC)]);
+  const as = (t: { name: string; layout: Layout }, layout: 'nhwc' | 'nchw'): string => {
+    if (t.layout === layout) return t.name;
+    if (t.layout === 'seq') throw new UserError('a sequence feeds an image layer; no ONNX export here');
+    return g.op('Transpose', [t.name], [intsAttr('perm', layout === 'nchw' ? NHWC_TO_NCHW : NCHW_TO_NHWC)]);
+  };
   // A Sequential model lists no InputLayer: its input is named by the model's own input.
   names.set(model.inputs[0].sourceLayer.name, { name: input, layout: inputLayout });
   for (const layer of model.layers as GraphLayer[]) {
@@ -137,7 +201,21 @@ function layersGraph(g: GraphBuilder, model: tfl.LayersModel, input: string, inp
     }
     const config = layer.getConfig();
     const [kernel, bias] = layer.getWeights();
-    if (className === 'Dense') {
+    if (className === 'LSTM' || className === 'GRU') {
+      if (x.layout !== 'seq') throw new UserError(`layer '${layer.name}' (${className}) reads ${x.layout} values; it exports on sequences only`);
+      names.set(layer.name, recurrentLayer(g, layer, x.name, className));
+    } else if (className === 'RepeatVector') {
+      // [batch, k] → [batch, n, k]: a unit axis, broadcast n times.
+      const unit = g.op('Unsqueeze', [x.name, g.int64('axis1', [1])]);
+      names.set(layer.name, { name: g.op('Expand', [unit, g.int64(`${layer.name}_shape`, [1, config.n as number, 1])]), layout: 'seq' });
+    } else if (className === 'TimeDistributed') {
+      // A Dense layer applied at every step: MatMul broadcasts over [batch, steps, units].
+      const inner = config.layer as { className: string; config: Record<string, unknown> };
+      if (inner.className !== 'Dense' || x.layout !== 'seq') throw new UserError(`layer '${layer.name}' (TimeDistributed ${inner.className}) has no ONNX export here`);
+      let y = g.op('MatMul', [x.name, g.constant(`${layer.name}_kernel`, kernel.dataSync() as Float32Array, kernel.shape)]);
+      if (bias) y = g.op('Add', [y, g.constant(`${layer.name}_bias`, bias.dataSync() as Float32Array, bias.shape)]);
+      names.set(layer.name, { name: activation(g, y, inner.config.activation as string, layer.name), layout: 'seq' });
+    } else if (className === 'Dense') {
       if (x.layout !== 'flat') throw new UserError(`layer '${layer.name}' (Dense) reads images; only Dense layers on flat rows export here`);
       let y = g.op('MatMul', [x.name, g.constant(`${layer.name}_kernel`, kernel.dataSync() as Float32Array, kernel.shape)]);
       if (bias) y = g.op('Add', [y, g.constant(`${layer.name}_bias`, bias.dataSync() as Float32Array, bias.shape)]);
@@ -187,7 +265,7 @@ function layersGraph(g: GraphBuilder, model: tfl.LayersModel, input: string, inp
   }
   return model.outputs.map((o) => {
     const t = names.get(o.sourceLayer.name)!;
-    return t.layout === 'flat' ? t.name : g.op('Flatten', [as(t, 'nhwc')]);
+    return t.layout === 'flat' ? t.name : g.op('Flatten', [t.layout === 'seq' ? t.name : as(t, 'nhwc')]);
   });
 }
 
@@ -226,7 +304,7 @@ export function exportOnnx(model: AutoencoderModel, manifest: RunManifest): Onnx
     const unsupported = all(network).find((l) => !EXPORTABLE.has(l.getClassName()));
     if (unsupported) {
       throw new UserError(`${part} layer '${unsupported.name}' (${unsupported.getClassName()}) has no ONNX export here ` +
-        `(${[...EXPORTABLE].join(', ')} layers export; recurrent ones do not yet)`);
+        `(${[...EXPORTABLE].join(', ')} layers export)`);
     }
   }
   const d = featureCount(model.inputShape);
@@ -241,10 +319,10 @@ export function exportOnnx(model: AutoencoderModel, manifest: RunManifest): Onnx
     x = enc.op('Div', [enc.op('Sub', [x, enc.constant('offset', Float32Array.from(scaling.offset), [d])]), enc.constant('scale', Float32Array.from(scaling.scale), [d])]);
   }
   if (classes) x = enc.op('Concat', [x, 'label_one_hot'], [{ name: 'axis', type: 2, i: 1 }]);
-  // Inputs are flat rows; an image encoder gets them back as [batch, h, w, c].
-  const imageInput = model.encoder.inputs[0].shape.length === 4;
-  if (imageInput) x = enc.op('Reshape', [x, enc.int64('image_shape', [-1, ...(model.encoder.inputs[0].shape.slice(1) as number[])])]);
-  const encOut = layersGraph(enc, model.encoder, x, imageInput ? 'nhwc' : 'flat');
+  // Inputs are flat rows; an image encoder gets them back as [batch, h, w, c], a sequence encoder as [batch, steps, f].
+  const rank = model.encoder.inputs[0].shape.length;
+  if (rank > 2) x = enc.op('Reshape', [x, enc.int64('example_shape', [-1, ...(model.encoder.inputs[0].shape.slice(1) as number[])])]);
+  const encOut = layersGraph(enc, model.encoder, x, rank === 4 ? 'nhwc' : rank === 3 ? 'seq' : 'flat');
   const inputs: [string, number][] = [['input', d], ...(classes ? [['label_one_hot', classes] as [string, number]] : [])];
   const encoderOutputs: [string, string, number][] = model.variational
     ? [['mu', encOut[0], k], ['logvar', enc.op('Clip', [encOut[1], enc.constant('min', Float32Array.of(LOGVAR_RANGE.min), []), enc.constant('max', Float32Array.of(LOGVAR_RANGE.max), [])]), k]]
