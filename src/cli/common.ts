@@ -63,11 +63,11 @@ export function withCommon(cmd: Command): Command {
 
 /** Adds the flags that say how to read --data. */
 export function withDataFlags(cmd: Command, defaultsToRecorded: boolean): Command {
-  const help = `mnist, fashion-mnist, a .csv / .npy / .idx / .idx.gz file, or a folder of PNGs${defaultsToRecorded ? ' (default: the data the run was trained on)' : ''}`;
+  const help = `mnist, fashion-mnist, a .csv / .npy / .parquet / .arrow / .idx / .idx.gz file, or a folder of PNGs${defaultsToRecorded ? ' (default: the data the run was trained on)' : ''}`;
   return cmd
     .option('--data <spec>', help)
     .option('--labels <file>', 'labels for IDX images (an IDX file) or a .npy array (a 1-D .npy file)')
-    .option('--label-column <name>', 'CSV column with integer labels (name or 0-based index); not a feature')
+    .option('--label-column <name>', 'CSV, Parquet or Arrow column with integer labels (name or 0-based index); not a feature')
     .option('--header', 'the CSV has a header row (default: detected)')
     .option('--no-header', 'the CSV has no header row')
     .addOption(new Option('--scale <kind>', 'CSV feature scaling fitted on training rows').choices(SCALING_KINDS as string[]))
