@@ -86,11 +86,13 @@ export function runCommand(name: string, description: string, needsData: boolean
  */
 export function streamSource(runDir: string, manifest: RunManifest, flags: UseFlags): StreamSource | undefined {
   const dataFlags = withRecordedData(flags, manifest, runDir);
-  if (!streams(dataFlags)) {
+  if (!streams(dataFlags) || (dataFlags.testData && !streams({ ...dataFlags, data: dataFlags.testData }))) {
     check(!flags.shard, '--shard splits CSV, .npy, Parquet and Arrow files; this data is none of them (or is cut into windows)');
     return undefined;
   }
-  return { data: dataFlags.data, labelColumn: dataFlags.labelColumn, header: dataFlags.header, scaling: manifest.scaling, shard: flags.shard };
+  // As when loaded whole: the test split is the recorded (or given) test file, when there is one.
+  const file = flags.split === 'test' && dataFlags.testData ? dataFlags.testData : dataFlags.data;
+  return { data: file, labelColumn: dataFlags.labelColumn, header: dataFlags.header, scaling: manifest.scaling, shard: flags.shard };
 }
 
 /** Whether this process writes the CSV header: without a shard, or as shard 0 (the shards then concatenate). */
