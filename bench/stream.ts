@@ -4,7 +4,7 @@
 // process of its own under /usr/bin/time (wall seconds and peak RSS, measured the same way for all). The files are
 // generated once into the cache folder. pyarrow is not in Debian 12, so no pyarrow reference runs.
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -20,11 +20,19 @@ const root = join(import.meta.dirname, '..');
 const dir = join(cacheDir(), 'bench');
 mkdirSync(dir, { recursive: true });
 
-/** Row i's cells: normal values with 5 decimals, column j around j with spread j + 1 (the bench:load generator). */
-function rowsText(rng: Rng, n: number): string {
+/**
+ * The next `n` rows: normal values with 5 decimals, column j around j with spread j + 1 (the bench:load generator), as
+ * CSV text and as the float32 columns the text reads as.
+ */
+function nextRows(rng: Rng, n: number): { text: string; columns: Float32Array[] } {
+  const columns = Array.from({ length: COLUMNS }, () => new Float32Array(n));
   const lines: string[] = [];
-  for (let i = 0; i < n; i++) lines.push(Array.from(rng.normals(COLUMNS), (v, j) => (v * (j + 1) + j).toFixed(5)).join(','));
-  return lines.join('\n') + '\n';
+  for (let i = 0; i < n; i++) {
+    const cells = Array.from(rng.normals(COLUMNS), (v, j) => (v * (j + 1) + j).toFixed(5));
+    cells.forEach((cell, j) => (columns[j][i] = Number(cell)));
+    lines.push(cells.join(','));
+  }
+  return { text: lines.join('\n') + '\n', columns };
 }
 
 /** The CSV and a Parquet file (FLOAT columns, groups of 65,536 rows, snappy) of the same rows, from one generator. */
@@ -45,10 +53,9 @@ async function generate(csv: string, parquet: string): Promise<void> {
   await write(names.join(',') + '\n');
   const rng = new Rng(42);
   for (let start = 0; start < ROWS; start += 65_536) {
-    const text = rowsText(rng, Math.min(65_536, ROWS - start));
+    const { text, columns } = nextRows(rng, Math.min(65_536, ROWS - start));
     await write(text);
-    const cells = text.trim().split('\n').map((line) => line.split(','));
-    const columnData = names.map((name, j) => ({ name, data: Float32Array.from(cells, (c) => Number(c[j])) }));
+    const columnData = names.map((name, j) => ({ name, data: columns[j] }));
     await writer.write({ columnData, rowGroupSize: 65_536 });
     if (start % (65_536 * 16) === 0) process.stderr.write(`\rgenerating: ${((100 * start) / ROWS).toFixed(0)} %`);
   }
@@ -102,8 +109,12 @@ const parquet = join(dir, `stream-${ROWS}x${COLUMNS}.parquet`);
 if (!existsSync(csv) || !existsSync(parquet)) await generate(csv, parquet);
 const cliJs = join(root, 'dist/cli/main.js');
 const sample = join(dir, 'stream-sample.csv');
-const sampleText = readFileSync(csv, 'utf8').slice(0, 40_000 * BYTES_PER_ROW);
-(await import('node:fs')).writeFileSync(sample, sampleText.slice(0, sampleText.lastIndexOf('\n') + 1));
+// The first 40,000 rows (and the header) to train on.
+const head = Buffer.alloc(40_000 * BYTES_PER_ROW);
+const handle = await open(csv, 'r');
+const { bytesRead } = await handle.read(head, 0, head.length, 0);
+await handle.close();
+writeFileSync(sample, head.subarray(0, head.subarray(0, bytesRead).lastIndexOf(10) + 1));
 const run = join(dir, 'stream-run');
 const trained = spawnSync(process.execPath, [cliJs, 'train', '--model', 'ae', '--data', sample, '--scale', 'zscore', '--latent', '8', '--epochs', '2', '--out', run, '--json'], { encoding: 'utf8' });
 if (trained.status !== 0) throw new Error(trained.stderr);
