@@ -10,11 +10,13 @@ export { Autoencoder, CLASSIC_AUTOENCODER, type AutoencoderConfig } from './mode
 export { VariationalAutoencoder, REFERENCE_VAE, type VaeConfig } from './models/vae.js';
 export {
   MODEL_KINDS, ACTIVATIONS, type ModelKind, type Activation, type AutoencoderModel, type ModelParts, type LossTerms,
+  isLatentVariable, isConditional, hasPrior, hasDiscreteCode, type LatentVariableModel, type ConditionalModel, type PriorModel,
+  type DiscreteCodeModel, type EpochDiagnostics,
 } from './models/types.js';
+export { VqVae, createVqVae, VQ_VAE, type VqVaeConfig } from './models/vq-vae.js';
 
-export { gaussianKl } from './objectives/kl.js';
+export { gaussianKl, gaussianKlPerDim, sampleGaussian, reparameterize, clampLogvar, LOGVAR_RANGE } from './objectives/gaussian.js';
 export { bernoulliNll, gaussianNll, meanSquaredError, binaryCrossEntropy } from './objectives/likelihoods.js';
-export { reparameterize, LOGVAR_RANGE } from './layers/reparameterize.js';
 
 export { fit, evaluate, DEFAULT_ADAM, type FitOptions, type FitResult, type EpochMetrics, type TrainCallbacks, type BatchInfo, type AdamArgs } from './train/trainer.js';
 export { Rng } from './train/rng.js';

@@ -114,7 +114,7 @@ test('user errors: one line, exit code 1, and an existing run is not damaged', (
     [['train', '--model', 'ae', '--data', csv, '--beta', '2', '--filters', '8'], /--filters, --beta do not apply to --model ae|--beta, --filters do not apply/],
     [['eval', join(dir, 'nowhere'), '--data', csv], /not a latentkit run/],
     [['eval', run, '--data', 'mnist'], /do not fit the model .* which takes \[16\]|16 feature columns|shape \[28,28,1\]/],
-    [['sample', run], /sampling from the prior needs a VAE; this run is a 'ae' model/],
+    [['sample', run], /sampling from the prior needs a model with a prior \(the VAE kinds, vq-vae\); this run is a 'ae' model/],
     [['train', '--model', 'ae', '--data', csv, '--out', run], /holds a run already; pass --force to replace it/],
     [['train', '--model', 'vae', '--data', csv, '--label-column', 'label', '--lr', '1000', '--epochs', '3', '--out', run, '--force'], /training (diverged|stopped) at epoch/],
   ];

@@ -63,6 +63,7 @@ function fixture(kind: ModelKind): { config: ModelConfig; data: Dataset } {
     iwae: () => ({ config: defaultConfig('iwae', [16], { latentDim: 2, hiddenUnits: [32], samples: 4 }), data: toyData() }),
     'beta-vae': () => ({ config: defaultConfig('beta-vae', [16], { latentDim: 2, hiddenUnits: [32], beta: 2, freeBits: 0.1 }), data: toyData() }),
     'conv-vae': () => ({ config: defaultConfig('conv-vae', [8, 8, 1], { latentDim: 2, filters: [4, 8] }), data: toyImages() }),
+    'vq-vae': () => ({ config: defaultConfig('vq-vae', [16], { latentDim: 4, positions: 2, codebookSize: 8, hiddenUnits: [32] }), data: toyData() }),
   };
   return FIXTURES[kind]();
 }

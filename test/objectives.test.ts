@@ -3,9 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertClose } from './helpers.js';
 import * as tf from '../src/backend/tfjs.js';
-import { gaussianKl } from '../src/objectives/kl.js';
 import { bernoulliNll, binaryCrossEntropy, gaussianNll, meanSquaredError } from '../src/objectives/likelihoods.js';
-import { reparameterize } from '../src/layers/reparameterize.js';
+import { gaussianKl, reparameterize } from '../src/objectives/gaussian.js';
 import { Rng } from '../src/train/rng.js';
 
 test('analytic KL matches a hand-computed value', () => {

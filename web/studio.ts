@@ -1,7 +1,7 @@
 // The latentkit studio: load a run by URL (or train one here), explore its latent space on a map, decode any point,
 // draw or paste an input to see its reconstruction, posterior and anomaly score, interpolate, sample the prior.
 import {
-  fetchRun, lerpCodes, LatentModel, selectBackend, setWasmPaths, slerpCodes,
+  fetchRun, hasPrior, lerpCodes, LatentModel, selectBackend, setWasmPaths, slerpCodes,
   type AutoencoderModel, type DetectorState, type RunManifest,
 } from '../src/browser.js';
 import { fetchServedSample, isBundled, loadBundled, sampleOf, type Sample } from './data.js';
@@ -102,7 +102,7 @@ async function useModel(model: AutoencoderModel, manifest: RunManifest, sample: 
   const image = isImage(model.inputShape);
   $('draw-image').hidden = !image;
   $('draw-row').hidden = image;
-  $<HTMLButtonElement>('sample').disabled = !model.variational;
+  $<HTMLButtonElement>('sample').disabled = !hasPrior(model);
   $('ends').textContent = 'A: – · B: –';
   const z = new Float32Array(model.latentDim);
   buildSliders(z);

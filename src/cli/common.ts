@@ -70,7 +70,7 @@ export function withDataFlags(cmd: Command, defaultsToRecorded: boolean): Comman
     .option('--label-column <name>', 'CSV, Parquet or Arrow column with integer labels (name or 0-based index); not a feature')
     .option('--header', 'the CSV has a header row (default: detected)')
     .option('--no-header', 'the CSV has no header row')
-    .addOption(new Option('--scale <kind>', 'CSV feature scaling fitted on training rows').choices(SCALING_KINDS as string[]))
+    .addOption(new Option('--scale <kind>', 'CSV feature scaling fitted on training rows').choices(SCALING_KINDS))
     .option('--limit <n>', 'use only the first n examples of each split', positiveInt('--limit'))
     .option('--window <n>', 'CSV time series: cut the rows into windows of n time steps (for seq-ae)', positiveInt('--window'))
     .option('--stride <n>', 'with --window: rows between window starts', positiveInt('--stride'), 1);

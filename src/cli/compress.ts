@@ -9,25 +9,42 @@ import { readRegularFile } from '../io/read-file.js';
 import { check } from '../errors.js';
 import { loadRun } from '../io/run-dir.js';
 import { decodeCodes, encodeDataset } from '../tasks/latent.js';
+import { codeIndicesOf } from '../train/diagnostics.js';
+import { hasDiscreteCode, type AutoencoderModel } from '../models/types.js';
+import * as tf from '../backend/tfjs.js';
 import { modelFingerprint, packCodes, psnr, unpackCodes } from '../tasks/compression.js';
 import { gridPng, isDrawable } from '../viz/grid.js';
 import { action, positiveInt, printResult, useBackend, withCommon, type CommonFlags } from './common.js';
 import { csvRows, open, runCommand, type UseFlags } from './use.js';
 
+/** Examples from stored codes: codebook indices for a discrete-code model, else codes. */
+function decodeStored(model: AutoencoderModel, codes: Float32Array): Float32Array {
+  if (!hasDiscreteCode(model)) return decodeCodes(model, codes);
+  const indices = tf.tensor2d(Int32Array.from(codes, Math.round), [codes.length / model.positions, model.positions], 'int32');
+  const decoded = model.decodeIndices(indices);
+  const out = decoded.dataSync() as Float32Array;
+  tf.dispose([indices, decoded]);
+  return out;
+}
+
 async function compress(run: string, flags: UseFlags & { bits: number }): Promise<void> {
   if (flags.bits !== 8 && flags.bits !== 16) throw new UserError(`--bits must be 8 or 16, got ${flags.bits}`);
   const { model, data } = await open(run, flags, true);
   if (model.classes) throw new UserError(`compress does not support conditional models ('${model.kind}')`);
-  const codes = encodeDataset(model, data!);
-  const file = packCodes(codes, model.latentDim, model.inputShape, flags.bits as 8 | 16, modelFingerprint(model));
+  // A discrete code is stored as its codebook indices, exactly (8 bits up to 256 entries, else 16).
+  const discrete = hasDiscreteCode(model);
+  const bits = discrete ? (model.codebookSize <= 256 ? 8 : 16) : flags.bits as 8 | 16;
+  const width = discrete ? model.positions : model.latentDim;
+  const codes = discrete ? Float32Array.from(codeIndicesOf(model, data!)) : encodeDataset(model, data!);
+  const file = packCodes(codes, width, model.inputShape, bits, modelFingerprint(model));
   await writeFileAtomic(flags.out!, file);
   const original = data!.size * featureCount(data!.shape) * (data!.values instanceof Uint8Array ? 1 : 4);
-  const decoded = decodeCodes(model, unpackCodes(file, modelFingerprint(model)).codes);
+  const decoded = decodeStored(model, unpackCodes(file, modelFingerprint(model)).codes);
   const inputs = batchTensor(data!, 0, data!.size);
   const quality = psnr(inputs.dataSync(), decoded);
   inputs.dispose();
   printResult(flags, { out: flags.out, examples: data!.size, bytes: file.length, originalBytes: original, ratio: original / file.length, psnr: quality },
-    `wrote ${data!.size} codes (${flags.bits} bits × ${model.latentDim}) to ${flags.out}: ${file.length} bytes from ${original}, ` +
+    `wrote ${data!.size} codes (${bits} bits × ${width}${discrete ? ' codebook indices' : ''}) to ${flags.out}: ${file.length} bytes from ${original}, ` +
       `ratio ${(original / file.length).toFixed(1)}:1, reconstruction PSNR ${quality.toFixed(2)} dB`);
 }
 
@@ -36,9 +53,10 @@ async function decompress(run: string, file: string, flags: CommonFlags & { out:
   const { model, manifest } = await loadRun(run);
   const bytes = await readRegularFile(file, { maxBytes: MAX_WEIGHT_BYTES });
   const { codes, count, latentDim, shape } = unpackCodes(bytes, modelFingerprint(model), file);
-  check(latentDim === model.latentDim && shape.join() === model.inputShape.join(),
-    `${file}: codes of ${latentDim} dimensions for examples [${shape}], but ${run} has ${model.latentDim} for [${model.inputShape}]`);
-  const decoded = decodeCodes(model, codes);
+  const width = hasDiscreteCode(model) ? model.positions : model.latentDim;
+  check(latentDim === width && shape.join() === model.inputShape.join(),
+    `${file}: codes of ${latentDim} dimensions for examples [${shape}], but ${run} has ${width} for [${model.inputShape}]`);
+  const decoded = decodeStored(model, codes);
   if (flags.out.toLowerCase().endsWith('.png')) {
     if (!isDrawable(model.inputShape)) throw new UserError(`examples of shape [${model.inputShape}] are not images; write a .csv instead`);
     await writeFileAtomic(flags.out, gridPng({ images: decoded, shape: model.inputShape, columns: flags.columns }));

@@ -7,7 +7,7 @@ import { check } from '../errors.js';
 import { UserError } from '../errors.js';
 import { AnomalyDetector, DetectorEnsemble, featureErrors, parseThreshold, SCORE_KINDS, type ScoreKind } from '../tasks/anomaly.js';
 import { batchTensor, featureCount, subset, type Dataset } from '../data/dataset.js';
-import type { AutoencoderModel } from '../models/types.js';
+import { isLatentVariable, type AutoencoderModel } from '../models/types.js';
 import { gridPng, isDrawable } from '../viz/grid.js';
 import { averagePrecision, metricsAt, prCurve, rocAuc, rocCurve } from '../tasks/metrics.js';
 import { curvePng } from '../viz/plots.js';
@@ -111,7 +111,7 @@ async function detect(run: string, flags: DetectFlags): Promise<void> {
     }
   } else {
     const threshold = parseThreshold(flags.threshold);
-    const member = (m: AutoencoderModel) => new AnomalyDetector(m, { score: flags.score ?? (m.variational ? 'elbo' : 'mse'), threshold, samples: flags.iwSamples });
+    const member = (m: AutoencoderModel) => new AnomalyDetector(m, { score: flags.score ?? (isLatentVariable(m) ? 'elbo' : 'mse'), threshold, samples: flags.iwSamples });
     detector = others.length > 0 ? new DetectorEnsemble(models.map(member), threshold) : member(model);
     const calibration = flags.calibration
       ? (await loadFlaggedData({ ...flags, data: flags.calibration }, manifest.scaling, true, true)).train

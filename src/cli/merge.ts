@@ -59,14 +59,15 @@ async function mergeNpy(out: string, parts: string[]): Promise<number> {
     const first = new Uint8Array(65536 + 12);
     const { bytesRead } = await handle.read(first, 0, first.length, 0).finally(() => handle.close());
     const header = parseNpyHeader(first.subarray(0, bytesRead), part);
-    check(header.descr === '<f4', `${part}: dtype ${header.descr}; merge joins latentkit's float32 .npy outputs`);
+    check(header.descr === '<f4' || header.descr === '<i4', `${part}: dtype ${header.descr}; merge joins latentkit's float32 and int32 .npy outputs`);
+    check(header.descr === (headers[0] ?? header).descr, `${part}: dtype ${header.descr} but ${parts[0]} holds ${headers[0]?.descr}`);
     headers.push(header);
   }
   const row = headers[0].shape.slice(1);
   headers.forEach((h, i) => check(h.shape.slice(1).join() === row.join(), `${parts[i]}: rows of shape [${h.shape.slice(1)}] but ${parts[0]} has [${row}]`));
   const rows = headers.reduce((n, h) => n + h.shape[0], 0);
   await withFileAtomic(out, async (handle) => {
-    await handle.write(npyHeader([rows, ...row], NPY_HEADER_BYTES));
+    await handle.write(npyHeader([rows, ...row], NPY_HEADER_BYTES, headers[0].descr as '<f4' | '<i4'));
     for (const [i, part] of parts.entries()) {
       for await (const chunk of createReadStream(part, { start: headers[i].offset })) await handle.write(chunk as Buffer);
     }

@@ -14,16 +14,23 @@ export function describeTerms(t: LossTerms, variational: boolean, digits = 3): s
   return `loss ${t.total.toFixed(digits)} (${parts.join(', ')})`;
 }
 
-export function describeEpoch(m: EpochMetrics, epochs: number): string {
+/** How a diagnostic reads in an epoch line. */
+const DIAGNOSTIC_LABELS: Record<string, (v: number) => string> = {
+  activeUnits: (v) => `active units ${v}`,
+  codebookUsed: (v) => `codebook used ${v}`,
+  codebookPerplexity: (v) => `perplexity ${v.toFixed(1)}`,
+};
+
+export function describeEpoch(m: EpochMetrics, epochs: number, latentVariable: boolean): string {
   const val = m.validation ? `  val ${fmt(m.validation.total)}` : '';
-  const active = m.activeUnits !== undefined ? `  active units ${m.activeUnits}` : '';
+  const active = Object.entries(m.diagnostics ?? {}).map(([name, v]) => `  ${DIAGNOSTIC_LABELS[name]?.(v) ?? `${name} ${v}`}`).join('');
   const warnings = (m.warnings ?? []).map((w) => `\nlatentkit: warning: ${w}`).join('');
-  return `epoch ${m.epoch}/${epochs}  ${describeTerms(m.train, m.activeUnits !== undefined)}${val}` +
+  return `epoch ${m.epoch}/${epochs}  ${describeTerms(m.train, latentVariable)}${val}` +
     `${active}  ${m.samplesPerSecond.toFixed(0)} samples/s  ${m.seconds.toFixed(1)} s${warnings}`;
 }
 
 /** Callbacks that report training as it goes: JSON lines on stdout, a bar on a TTY, or plain lines on stderr. */
-export function progressCallbacks(epochs: number, size: number, json: boolean): TrainCallbacks & { stop(): void } {
+export function progressCallbacks(epochs: number, size: number, json: boolean, latentVariable: boolean): TrainCallbacks & { stop(): void } {
   if (json) {
     return {
       onEpochEnd: (m) => process.stdout.write(JSON.stringify({ event: 'epoch', ...m }) + '\n'),
@@ -31,7 +38,7 @@ export function progressCallbacks(epochs: number, size: number, json: boolean): 
     };
   }
   if (!process.stderr.isTTY) {
-    return { onEpochEnd: (m) => process.stderr.write(describeEpoch(m, epochs) + '\n'), stop: () => undefined };
+    return { onEpochEnd: (m) => process.stderr.write(describeEpoch(m, epochs, latentVariable) + '\n'), stop: () => undefined };
   }
   const bar = new cliProgress.SingleBar({
     format: 'epoch {epoch}/{epochs} |{bar}| {value}/{total} examples  loss {loss}  {speed} samples/s  eta {eta_formatted}',
@@ -49,7 +56,7 @@ export function progressCallbacks(epochs: number, size: number, json: boolean): 
     },
     onEpochEnd: (m) => {
       bar.stop();
-      process.stderr.write(describeEpoch(m, epochs) + '\n');
+      process.stderr.write(describeEpoch(m, epochs, latentVariable) + '\n');
     },
     stop: () => bar.stop(),
   };

@@ -4,17 +4,14 @@ import { basename, resolve } from 'node:path';
 import { classCount, featureCount, splitValidation, type Dataset } from '../data/dataset.js';
 import { checkOutTarget, loadCheckpoint, readManifest, saveRun, type RunManifest, type TrainingSettings } from '../io/run-dir.js';
 import { lockDir } from '../io/atomic.js';
-import type { AutoencoderModel, LossTerms } from '../models/types.js';
+import { hasPrior, isLatentVariable, type AutoencoderModel, type LossTerms } from '../models/types.js';
 import type { FitResult, TrainerState } from '../train/trainer.js';
 import type { LoadedData } from '../data/load.js';
 import { fingerprint, scaleWarning } from '../data/fingerprint.js';
 import { VERSION } from '../version.js';
 import { createModel, defaultConfig, FAMILIES, type ModelConfig } from '../models/registry.js';
 import { describeChoices, type DataKind } from '../models/table-defaults.js';
-import { ACTIVATIONS, MODEL_KINDS, type Activation, type ModelKind } from '../models/types.js';
-import { KL_SCHEDULES, type KlSchedule } from '../models/beta-vae.js';
-import { RECURRENT_CELLS, type RecurrentCell } from '../models/sequence.js';
-import { NOISE_KINDS, SPARSITY_KINDS, type NoiseKind, type SparsityKind } from '../models/denoising.js';
+import { MODEL_KINDS, type ModelKind } from '../models/choices.js';
 import { evaluate, fit } from '../train/trainer.js';
 import { reconstructionPng, samplesPng } from '../viz/pictures.js';
 import { isDrawable } from '../viz/grid.js';
@@ -24,6 +21,7 @@ import {
   withCommon, withDataFlags, type CommonFlags, type DataFlags,
 } from './common.js';
 import { describeTerms, progressCallbacks } from './progress.js';
+import { addModelFlags, givenModelFlags } from './model-flags.js';
 
 interface TrainFlags extends CommonFlags, DataFlags {
   model?: ModelKind;
@@ -32,31 +30,6 @@ interface TrainFlags extends CommonFlags, DataFlags {
   resume?: string;
   from?: string;
   checkpointEvery?: number;
-  latent?: number;
-  hidden?: number[];
-  filters?: number[];
-  kernelSize?: number;
-  beta?: number;
-  samples?: number;
-  units?: number;
-  cell?: RecurrentCell;
-  noise?: NoiseKind;
-  noiseLevel?: number;
-  sparsity?: SparsityKind;
-  sparsityWeight?: number;
-  sparsityTarget?: number;
-  latentActivation?: Activation;
-  klSchedule?: KlSchedule;
-  warmupEpochs?: number;
-  cycles?: number;
-  freeBits?: number;
-  activation?: Activation;
-  likelihood?: 'bernoulli' | 'gaussian';
-  sigma?: number;
-  learnSigma?: boolean;
-  sigmaPerFeature?: boolean;
-  loss?: 'mse' | 'bce';
-  outputActivation?: 'sigmoid' | 'linear';
   epochs: number;
   batchSize: number;
   lr: number;
@@ -67,22 +40,12 @@ interface TrainFlags extends CommonFlags, DataFlags {
 
 /** Turns the model flags into a config: the kind's defaults with the given flags changed; a flag the kind lacks is an error. */
 function configFromFlags(flags: TrainFlags & { model: ModelKind }, inputShape: number[], data: Dataset): ModelConfig {
-  const given: [key: string, flag: string, value: unknown][] = [
-    ['latentDim', '--latent', flags.latent], ['hiddenUnits', '--hidden', flags.hidden], ['activation', '--activation', flags.activation],
-    ['seed', '--seed', flags.seed], ['loss', '--loss', flags.loss], ['likelihood', '--likelihood', flags.likelihood],
-    ['sigma', '--sigma', flags.sigma], ['learnSigma', '--learn-sigma', flags.learnSigma], ['sigmaPerFeature', '--sigma-per-feature', flags.sigmaPerFeature], ['filters', '--filters', flags.filters],
-    ['kernelSize', '--kernel-size', flags.kernelSize], ['beta', '--beta', flags.beta], ['klSchedule', '--kl-schedule', flags.klSchedule],
-    ['warmupEpochs', '--warmup-epochs', flags.warmupEpochs], ['cycles', '--cycles', flags.cycles], ['freeBits', '--free-bits', flags.freeBits],
-    ['noise', '--noise', flags.noise], ['noiseLevel', '--noise-level', flags.noiseLevel], ['sparsity', '--sparsity', flags.sparsity],
-    ['sparsityWeight', '--sparsity-weight', flags.sparsityWeight], ['sparsityTarget', '--sparsity-target', flags.sparsityTarget],
-    ['latentActivation', '--latent-activation', flags.latentActivation], ['samples', '--samples', flags.samples],
-    ['units', '--units', flags.units], ['cell', '--cell', flags.cell], ['outputActivation', '--output-activation', flags.outputActivation],
-  ];
+  const given = [...givenModelFlags(flags as unknown as Record<string, unknown>), { key: 'seed', flag: '--seed', value: flags.seed }];
   const defaults = FAMILIES[flags.model].defaults as unknown as Record<string, unknown>;
-  const set = given.filter(([, , value]) => value !== undefined);
-  const foreign = set.filter(([key]) => !(key in defaults)).map(([, flag]) => flag);
+  const set = given.filter(({ value }) => value !== undefined);
+  const foreign = set.filter(({ key }) => !(key in defaults)).map(({ flag }) => flag);
   check(foreign.length === 0, () => `${foreign.join(', ')} ${foreign.length > 1 ? 'do' : 'does'} not apply to --model ${flags.model}`);
-  const overrides: Record<string, unknown> = Object.fromEntries(set.map(([key, , value]) => [key, value]));
+  const overrides: Record<string, unknown> = Object.fromEntries(set.map(({ key, value }) => [key, value]));
   if ('classes' in defaults) {
     check(data.labels, `--model ${flags.model} needs labelled data (--label-column for CSV, --labels for IDX, class subfolders for PNGs)`);
     overrides.classes = classCount(data.labels);
@@ -147,7 +110,7 @@ interface Session {
 async function trainAndSave(s: Session): Promise<void> {
   const { flags, model, loaded, settings, out } = s;
   const { train: trainData, validation } = splitValidation(loaded.train, settings.validationSplit, settings.seed);
-  const progress = progressCallbacks(settings.epochs, trainData.size, Boolean(flags.json));
+  const progress = progressCallbacks(settings.epochs, trainData.size, Boolean(flags.json), isLatentVariable(model));
   if (!flags.json) {
     process.stderr.write(`latentkit: ${s.resume ? `resuming at epoch ${s.resume.epoch}, batch ${s.resume.batch + 1}: ` : ''}training ` +
       `${model.config.kind} on ${trainData.source}: ${trainData.size} examples of [${trainData.shape}]` +
@@ -189,13 +152,13 @@ async function trainAndSave(s: Session): Promise<void> {
   const shown = loaded.heldOut ? loaded.test : validation ?? loaded.train;
   if (isDrawable(model.inputShape)) {
     files['reconstructions.png'] = reconstructionPng(model, shown);
-    if (model.variational) files['samples.png'] = samplesPng(model, 64, settings.seed);
+    if (hasPrior(model)) files['samples.png'] = samplesPng(model, 64, settings.seed);
   }
   await saveRun(out, model, { ...info, history: result.history, test: loaded.heldOut ? terms : undefined, files });
   printResult(flags, { event: 'done', out, test: loaded.heldOut ? terms : undefined, validation: loaded.heldOut ? undefined : terms,
     bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly, files: Object.keys(files) },
   [
-    (terms ? `${where} ${describeTerms(terms, model.variational)}` : 'no held-out data to score (pass --test-data or a --validation-split)') +
+    (terms ? `${where} ${describeTerms(terms, isLatentVariable(model))}` : 'no held-out data to score (pass --test-data or a --validation-split)') +
       (result.stoppedEarly ? ` — stopped early, weights of epoch ${result.bestEpoch}` : ''),
     `saved ${out}/ (encoder/, decoder/, latentkit.json, metrics.json${Object.keys(files).map((f) => ', ' + f).join('')})`,
   ].join('\n'));
@@ -279,7 +242,7 @@ const TRAINING_FLAGS = new Set(['from', 'out', 'force', 'epochs', 'batchSize', '
 export function trainCommand(): Command {
   const kinds = MODEL_KINDS.map((k) => `${k}: ${FAMILIES[k].description}`).join('; ');
   const cmd = new Command('train').description('train a model and save it as a run directory');
-  cmd.addOption(new Option('--model <kind>', `model kind (${kinds})`).choices(MODEL_KINDS as string[]));
+  cmd.addOption(new Option('--model <kind>', `model kind (${kinds})`).choices(MODEL_KINDS));
   withDataFlags(cmd, false);
   cmd
     .option('--test-data <file>', 'held-out test rows in the format of --data (scaled as the training rows)')
@@ -288,37 +251,13 @@ export function trainCommand(): Command {
     .option('--resume <run>', 'continue an interrupted run from its checkpoint (same data, settings and seed)')
     .option('--from <run>', 'train again with the model and settings recorded in a run')
     .option('--checkpoint-every <n>', 'epochs between checkpoints (0: none; default every epoch for runs over a minute)', nonNegativeInt('--checkpoint-every'))
-    .option('--latent <n>', 'latent (code) dimension', positiveInt('--latent'))
-    .option('--hidden <units>', 'dense kinds: comma-separated hidden layer widths, e.g. 400 or 512,256 ("" for none)', intList('--hidden'))
-    .option('--filters <list>', 'conv kinds: comma-separated filters of the stride-2 convolutions, e.g. 32,64', intList('--filters'))
-    .option('--kernel-size <n>', 'conv kinds: side of the convolution kernels', positiveInt('--kernel-size'))
-    .addOption(new Option('--activation <name>', 'hidden-layer activation').choices(ACTIVATIONS as string[]))
-    .addOption(new Option('--likelihood <name>', 'VAE decoder likelihood').choices(['bernoulli', 'gaussian']))
-    .option('--sigma <s>', 'Gaussian likelihood σ (fixed, or the start value with --learn-sigma)', positiveNumber('--sigma'))
-    .option('--learn-sigma', 'learn the Gaussian likelihood log σ')
-    .option('--sigma-per-feature', 'Gaussian likelihood: one σ per feature (pixel) instead of one shared σ')
-    .addOption(new Option('--loss <name>', 'autoencoder loss').choices(['mse', 'bce']))
-    .addOption(new Option('--output-activation <name>', 'autoencoder kinds: activation of the reconstruction (default sigmoid for images, linear for tables)').choices(['sigmoid', 'linear']))
-    .addOption(new Option('--latent-activation <name>', 'autoencoder kinds: activation of the code layer').choices(ACTIVATIONS as string[]))
-    .addOption(new Option('--noise <kind>', 'denoising-ae: input corruption').choices(NOISE_KINDS as string[]))
-    .option('--noise-level <x>', 'denoising-ae: Gaussian σ, or the masked fraction', nonNegativeNumber('--noise-level'))
-    .addOption(new Option('--sparsity <kind>', 'sparse-ae: L1 activity or KL-sparsity penalty').choices(SPARSITY_KINDS as string[]))
-    .option('--sparsity-weight <w>', 'sparse-ae: weight of the penalty', nonNegativeNumber('--sparsity-weight'))
-    .option('--sparsity-target <rho>', 'sparse-ae with kl: target mean activation ρ in (0, 1)', fraction('--sparsity-target'))
-    .option('--units <n>', 'seq-ae: units of the recurrent layers', positiveInt('--units'))
-    .addOption(new Option('--cell <name>', 'seq-ae: recurrent cell').choices(RECURRENT_CELLS as string[]))
-    .option('--samples <k>', 'iwae: importance samples per example in the training bound', positiveInt('--samples'))
-    .option('--beta <b>', 'beta-vae: weight of the KL term', positiveNumber('--beta'))
-    .addOption(new Option('--kl-schedule <name>', 'beta-vae: how the KL weight moves over training').choices(KL_SCHEDULES as string[]))
-    .option('--warmup-epochs <n>', 'beta-vae linear schedule: epochs to reach β', positiveInt('--warmup-epochs'))
-    .option('--cycles <n>', 'beta-vae cyclical schedule: annealing cycles over the run', positiveInt('--cycles'))
-    .option('--free-bits <nats>', 'beta-vae: per-dimension KL floor in nats (0 = off)', nonNegativeNumber('--free-bits'))
     .option('--epochs <n>', 'training epochs', positiveInt('--epochs'), 10)
     .option('--batch-size <n>', 'examples per step', positiveInt('--batch-size'), 128)
     .option('--lr <rate>', 'Adam learning rate', positiveNumber('--lr'), 1e-3)
     .option('--seed <n>', 'seed of initialisation, shuffling and sampling', nonNegativeInt('--seed'), 1)
     .option('--validation-split <f>', 'fraction of training rows held out for validation', fraction('--validation-split'), 0.1)
     .option('--patience <n>', 'stop after n epochs without a lower validation loss', positiveInt('--patience'));
+  addModelFlags(cmd);
   withCommon(cmd);
   return cmd.action(action(train));
 }

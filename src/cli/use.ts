@@ -5,7 +5,8 @@ import { invertScaling } from '../data/scaling.js';
 import { NOISE_KINDS, type NoiseKind } from '../models/denoising.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { loadRun, type RunManifest } from '../io/run-dir.js';
-import type { AutoencoderModel, LossTerms } from '../models/types.js';
+import { hasDiscreteCode, isLatentVariable, type AutoencoderModel, type LossTerms } from '../models/types.js';
+import { codeIndicesOf } from '../train/diagnostics.js';
 import { RowNoise } from '../train/rng.js';
 import { decodeCodes, denoiseDataset, encodeDataset, reconstructDataset, sequenceErrors } from '../tasks/latent.js';
 import { fitGmm, sampleGmm } from '../tasks/gmm.js';
@@ -131,8 +132,8 @@ async function evalRun(runDir: string, flags: UseFlags & { iw?: number }): Promi
   const terms = Object.fromEntries(Object.entries(sums).map(([name, v]) => [name, v / examples])) as unknown as LossTerms;
   const nll = flags.iw !== undefined ? nllSum / examples : undefined;
   printResult(flags, { run: runDir, data: where, examples, ...terms, ...(nll !== undefined && { nll, importanceSamples: flags.iw }), ...(flags.shard && { shard: `${flags.shard.index}/${flags.shard.count}` }) },
-    `${where}${shardNote(flags)}: ${examples} examples  ${describeTerms(terms, model.variational, 4)}` +
-      (model.variational ? '  (−ELBO in nats per example)' : '') +
+    `${where}${shardNote(flags)}: ${examples} examples  ${describeTerms(terms, isLatentVariable(model), 4)}` +
+      (isLatentVariable(model) ? '  (−ELBO in nats per example)' : '') +
       (nll !== undefined ? `\nimportance-sampled −log p(x) with K = ${flags.iw}: ${nll.toFixed(4)} nats per example` : ''));
 }
 
@@ -161,10 +162,12 @@ const withLabels = (values: FieldValues, data: Dataset): FieldValues[] => [value
 async function encodeRun(runDir: string, flags: TableFlags): Promise<void> {
   const out = flags.out ?? 'codes.csv';
   const { model, manifest } = await open(runDir, flags, false);
-  const k = model.latentDim;
+  // A discrete code is written as its codebook indices (c0…), a continuous one as its values (z0…).
+  const discrete = hasDiscreteCode(model);
+  const k = discrete ? model.positions : model.latentDim;
   const { rows, source } = await writeTable(runDir, model, manifest, flags, out, 'encoding',
-    (labelled) => [{ name: 'code', type: 'float32', width: k, prefix: 'z' }, ...labelField(labelled)],
-    (data) => withLabels(encodeDataset(model, data), data));
+    (labelled) => [discrete ? { name: 'code', type: 'int32', width: k, prefix: 'c' } : { name: 'code', type: 'float32', width: k, prefix: 'z' }, ...labelField(labelled)],
+    (data) => withLabels(discrete ? codeIndicesOf(model, data) : encodeDataset(model, data), data));
   printResult(flags, { out, examples: rows, latentDim: k, ...(flags.shard && { shard: `${flags.shard.index}/${flags.shard.count}` }) },
     `wrote ${rows} codes of size ${k} to ${out}${flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count} of ${source})` : ''}`);
 }
@@ -290,7 +293,7 @@ export function useCommands(): Command[] {
     }));
   const denoise = runCommand('denoise', 'corrupt examples (optionally), reconstruct them, and write a PNG grid or a CSV', true)
     .option('--out <file>', 'a .png grid (rows: corrupted, denoised, clean), or a .csv / .jsonl / .npy / .parquet table of denoised rows', 'denoised.png')
-    .addOption(new Option('--noise <kind>', 'corruption to apply first (default: the model\'s own, none for other kinds)').choices(NOISE_KINDS as string[]).default(undefined))
+    .addOption(new Option('--noise <kind>', 'corruption to apply first (default: the model\'s own, none for other kinds)').choices(NOISE_KINDS).default(undefined))
     .option('--noise-level <x>', 'Gaussian σ, or the masked fraction', nonNegativeNumber('--noise-level'))
     .option('--count <n>', 'examples to draw in a PNG', positiveInt('--count'), 16)
     .option('--seed <n>', 'seed of the corruption', nonNegativeInt('--seed'), 1)

@@ -1,7 +1,7 @@
 // Per-feature scaling of real-valued data (CSV): fitted on training rows, saved with the model, applied to new rows.
 
-export type ScalingKind = 'none' | 'minmax' | 'zscore';
-export const SCALING_KINDS: readonly ScalingKind[] = ['none', 'minmax', 'zscore'];
+export const SCALING_KINDS = ['none', 'minmax', 'zscore'] as const;
+export type ScalingKind = (typeof SCALING_KINDS)[number];
 
 /** x' = (x − offset) / scale per feature; minmax maps the training range to [0, 1], zscore to mean 0 and std 1. */
 export interface Scaling {

@@ -7,9 +7,9 @@
 import onnxProto from 'onnx-proto';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { UserError } from '../errors.js';
-import { LOGVAR_RANGE } from '../layers/reparameterize.js';
+import { LOGVAR_RANGE } from '../objectives/gaussian.js';
 import { featureCount } from '../data/dataset.js';
-import type { AutoencoderModel } from '../models/types.js';
+import { isLatentVariable, type AutoencoderModel } from '../models/types.js';
 import type { RunManifest } from './run-manifest.js';
 
 const { onnx } = onnxProto;
@@ -308,6 +308,7 @@ export function exportOnnx(model: AutoencoderModel, manifest: RunManifest): Onnx
     }
   }
   const d = featureCount(model.inputShape);
+  const latent = isLatentVariable(model);
   const classes = model.classes ?? 0;
   const k = model.latentDim;
   const scaling = manifest.scaling;
@@ -324,7 +325,7 @@ export function exportOnnx(model: AutoencoderModel, manifest: RunManifest): Onnx
   if (rank > 2) x = enc.op('Reshape', [x, enc.int64('example_shape', [-1, ...(model.encoder.inputs[0].shape.slice(1) as number[])])]);
   const encOut = layersGraph(enc, model.encoder, x, rank === 4 ? 'nhwc' : rank === 3 ? 'seq' : 'flat');
   const inputs: [string, number][] = [['input', d], ...(classes ? [['label_one_hot', classes] as [string, number]] : [])];
-  const encoderOutputs: [string, string, number][] = model.variational
+  const encoderOutputs: [string, string, number][] = latent
     ? [['mu', encOut[0], k], ['logvar', enc.op('Clip', [encOut[1], enc.constant('min', Float32Array.of(LOGVAR_RANGE.min), []), enc.constant('max', Float32Array.of(LOGVAR_RANGE.max), [])]), k]]
     : [['code', encOut[0], k]];
   const encoder = modelBytes(enc, 'encoder', inputs, encoderOutputs);
@@ -333,9 +334,9 @@ export function exportOnnx(model: AutoencoderModel, manifest: RunManifest): Onnx
   const z = classes ? dec.op('Concat', ['code', 'label_one_hot'], [{ name: 'axis', type: 2, i: 1 }]) : 'code';
   let y = layersGraph(dec, model.decoder, z, 'flat')[0];
   const bernoulli = (manifest.config as { likelihood?: string }).likelihood === 'bernoulli';
-  if (model.variational && bernoulli) y = dec.op('Sigmoid', [y]);
+  if (latent && bernoulli) y = dec.op('Sigmoid', [y]);
   if (scaled) y = dec.op('Add', [dec.op('Mul', [y, dec.constant('scale', Float32Array.from(scaling.scale), [d])]), dec.constant('offset', Float32Array.from(scaling.offset), [d])]);
-  const outName = model.variational ? (bernoulli ? 'probabilities' : 'mean') : 'reconstruction';
+  const outName = latent ? (bernoulli ? 'probabilities' : 'mean') : 'reconstruction';
   const decoder = modelBytes(dec, 'decoder', [['code', k], ...(classes ? [['label_one_hot', classes] as [string, number]] : [])], [[outName, y, d]]);
 
   const units = scaled ? `the data's own units (the run's ${scaling.kind} scaling is applied inside)` : 'the values latentkit reads (images: intensities in [0, 1])';
@@ -345,13 +346,13 @@ export function exportOnnx(model: AutoencoderModel, manifest: RunManifest): Onnx
       kind: model.kind,
       encoder: {
         inputs: { input: `[batch, ${d}] flat rows in ${units}`, ...(classes && { label_one_hot: `[batch, ${classes}] one-hot class labels` }) },
-        outputs: model.variational
+        outputs: latent
           ? { mu: `[batch, ${k}] posterior mean`, logvar: `[batch, ${k}] posterior log-variance, clamped to [${LOGVAR_RANGE.min}, ${LOGVAR_RANGE.max}]` }
           : { code: `[batch, ${k}]` },
       },
       decoder: {
         inputs: { code: `[batch, ${k}] latent code`, ...(classes && { label_one_hot: `[batch, ${classes}] one-hot class labels` }) },
-        outputs: { [outName]: `[batch, ${d}] in ${units}${bernoulli && model.variational ? ' (Bernoulli probabilities)' : ''}` },
+        outputs: { [outName]: `[batch, ${d}] in ${units}${bernoulli && latent ? ' (Bernoulli probabilities)' : ''}` },
       },
     },
   };

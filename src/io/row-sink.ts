@@ -82,7 +82,8 @@ function textWriter(handle: FileHandle, fields: OutField[], format: 'csv' | 'jso
 
 function npyWriter(handle: FileHandle, fields: OutField[]): FormatWriter {
   const main = fields[0];
-  check(main.type === 'float32', `.npy output holds a float32 matrix; '${main.name}' is ${main.type}`);
+  check(main.type !== 'float64', `.npy output holds a float32 or int32 matrix; '${main.name}' is ${main.type}`);
+  const descr = main.type === 'int32' ? '<i4' : '<f4';
   const width = main.width ?? 1;
   let rows = 0;
   let started = false;
@@ -96,7 +97,7 @@ function npyWriter(handle: FileHandle, fields: OutField[]): FormatWriter {
     },
     async close() {
       if (!started) await handle.write(new Uint8Array(NPY_HEADER_BYTES));
-      await handle.write(npyHeader([rows, width], NPY_HEADER_BYTES), 0, NPY_HEADER_BYTES, 0);
+      await handle.write(npyHeader([rows, width], NPY_HEADER_BYTES, descr), 0, NPY_HEADER_BYTES, 0);
     },
   };
 }

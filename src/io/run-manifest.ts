@@ -5,7 +5,7 @@ import { parseJsonFile } from './json-file.js';
 import { modelConfigSchema } from '../models/config-schema.js';
 import type { ModelConfig } from '../models/registry.js';
 import type { AutoencoderModel, LossTerms } from '../models/types.js';
-import type { Scaling } from '../data/scaling.js';
+import { SCALING_KINDS, type Scaling } from '../data/scaling.js';
 import type { EpochMetrics, TrainerState } from '../train/trainer.js';
 
 export const RUN_FORMAT_VERSION = 1;
@@ -24,7 +24,7 @@ export const epochMetricsSchema = z.object({
 export const trainingSettingsSchema = z.object({
   data: z.object({
     spec: z.string(), labels: z.string().optional(), labelColumn: z.string().optional(), header: z.boolean().optional(),
-    scale: z.enum(['none', 'minmax', 'zscore']).optional(), limit: z.number().int().positive().optional(),
+    scale: z.enum(SCALING_KINDS).optional(), limit: z.number().int().positive().optional(),
     window: z.number().int().positive().optional(), stride: z.number().int().positive().optional(), testData: z.string().optional(),
   }),
   /** sha256 of the training rows and labels as trained on, to tell whether a resume reads the same data. */
@@ -42,7 +42,7 @@ export const trainingSettingsSchema = z.object({
 
 export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;
 
-export const scalingSchema = z.object({ kind: z.enum(['none', 'minmax', 'zscore']), offset: z.array(z.number()), scale: z.array(z.number()) });
+export const scalingSchema = z.object({ kind: z.enum(SCALING_KINDS), offset: z.array(z.number()), scale: z.array(z.number()) });
 
 const manifestSchema = z.object({
   format: z.literal('latentkit-run'),

@@ -9,6 +9,7 @@ import { binaryCrossEntropy, meanSquaredError } from '../objectives/likelihoods.
 import type { Activation, AutoencoderModel, ExtraParams, LossTensors, ModelKind, ModelParts } from './types.js';
 import type { ModelConfig } from './registry.js';
 import type { Rng } from '../train/rng.js';
+import type { AeLoss, OutputActivation } from './choices.js';
 
 export interface AutoencoderConfig {
   kind: 'ae';
@@ -25,9 +26,9 @@ export interface AutoencoderConfig {
   /** Activation of the code layer. */
   latentActivation: Activation;
   /** Activation of the reconstruction: sigmoid for data in [0, 1], linear for real values. */
-  outputActivation: 'sigmoid' | 'linear';
+  outputActivation: OutputActivation;
   /** Per-example reconstruction loss: mean squared error or binary cross-entropy (means over features). */
-  loss: 'mse' | 'bce';
+  loss: AeLoss;
   /** Seed of the weight initialisation. */
   seed: number;
 }
@@ -58,12 +59,10 @@ export interface AutoencoderLikeConfig {
   kind: ModelKind;
   inputShape: number[];
   latentDim: number;
-  loss: 'mse' | 'bce';
+  loss: AeLoss;
 }
 
 export class Autoencoder implements AutoencoderModel {
-  readonly variational = false;
-
   /** `encoder` maps an example to its code [latentDim]; `decoder` maps a code back to the example's values. */
   constructor(readonly config: AutoencoderLikeConfig & ModelConfig, readonly encoder: LayersModel, readonly decoder: LayersModel) {
     checkParts(config.inputShape, config.latentDim, encoder, decoder, config.latentDim);

@@ -1,12 +1,15 @@
 // β-VAE with KL schedules and free bits: the ELBO's KL term weighted by β(t), with a per-dimension floor.
 import * as tf from '../backend/tfjs.js';
-import { reparameterize } from '../layers/reparameterize.js';
+import { sampleGaussian } from '../objectives/gaussian.js';
+import { applyNetwork } from '../layers/network.js';
+import { flatRows, toModelInput } from '../layers/shapes.js';
 import type { Rng } from '../train/rng.js';
 import { denseVaeNetworks, REFERENCE_VAE, VariationalAutoencoder, type VaeConfig } from './vae.js';
 import type { ExtraParams, LossTensors, ModelParts } from './types.js';
 
-export type KlSchedule = 'constant' | 'linear' | 'cyclical';
-export const KL_SCHEDULES: readonly KlSchedule[] = ['constant', 'linear', 'cyclical'];
+import type { KlSchedule } from './choices.js';
+
+export { KL_SCHEDULES, type KlSchedule } from './choices.js';
 
 export type BetaVaeConfig = Omit<VaeConfig, 'kind'> & {
   kind: 'beta-vae';
@@ -71,13 +74,12 @@ export class BetaVae extends VariationalAutoencoder {
   override lossTerms(x: tf.Tensor2D, rng: Rng, training: boolean): LossTensors {
     if (!training) return super.lossTerms(x, rng, training);
     return tf.tidy(() => {
-      const { mu, logvar } = this.posterior(x, training);
-      const z = reparameterize(mu, logvar, tf.tensor2d(rng.normals(mu.size), mu.shape));
+      const [mu, rawLogvar] = (applyNetwork(this.encoder, toModelInput(x, this.encoder), training) as tf.Tensor[]).map(flatRows);
+      const freeBits = this.config.freeBits > 0;
+      const { z, kl, klPerDim } = sampleGaussian(mu, rawLogvar, tf.tensor2d(rng.normals(mu.size), mu.shape), freeBits);
       const reconstruction = this.reconstructionNll(x, z, training);
-      const klPerDim = tf.exp(logvar).add(mu.square()).sub(1).sub(logvar).mul(0.5); // [batch, latentDim]
-      const kl = klPerDim.sum(1) as tf.Tensor1D;
-      const penalised = this.config.freeBits > 0
-        ? tf.maximum(klPerDim.mean(0), this.config.freeBits).sum().broadcastTo([x.shape[0]]) // Σ_d max(E_batch KL_d, λ)
+      const penalised = freeBits
+        ? tf.maximum(klPerDim!.mean(0), this.config.freeBits).sum().broadcastTo([x.shape[0]]) // Σ_d max(E_batch KL_d, λ)
         : kl;
       return { total: reconstruction.add(penalised.mul(this.weight)) as tf.Tensor1D, reconstruction, kl };
     });

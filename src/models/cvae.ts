@@ -6,6 +6,7 @@ import { denseStack } from '../layers/dense-stack.js';
 import { applyNetwork } from '../layers/network.js';
 import { flatRows, toModelInput } from '../layers/shapes.js';
 import type { Rng } from '../train/rng.js';
+import { sampleGaussian } from '../objectives/gaussian.js';
 import { REFERENCE_VAE, VariationalAutoencoder, withHeads, type VaeConfig } from './vae.js';
 import type { LossTensors, ModelParts } from './types.js';
 
@@ -29,7 +30,7 @@ export class Cvae extends VariationalAutoencoder {
       const x = xy.slice([0, 0], [-1, d]) as tf.Tensor2D;
       const y = xy.slice([0, d], [-1, this.config.classes]) as tf.Tensor2D;
       const [mu, rawLogvar] = (applyNetwork(this.encoder, toModelInput(xy, this.encoder), training) as tf.Tensor[]).map(flatRows);
-      const { z, kl } = this.sampleWithKl(mu, rawLogvar, tf.tensor2d(rng.normals(mu.size), mu.shape));
+      const { z, kl } = sampleGaussian(mu, rawLogvar, tf.tensor2d(rng.normals(mu.size), mu.shape));
       const reconstruction = this.reconstructionNll(x, tf.concat([z, y], 1), training);
       return { total: reconstruction.add(kl) as tf.Tensor1D, reconstruction, kl };
     });

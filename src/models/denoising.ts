@@ -4,8 +4,9 @@ import type { Rng } from '../train/rng.js';
 import { Autoencoder, CLASSIC_AUTOENCODER, denseAutoencoderNetworks, type AutoencoderConfig } from './autoencoder.js';
 import type { LossTensors, ModelParts } from './types.js';
 
-export type NoiseKind = 'gaussian' | 'masking';
-export const NOISE_KINDS: readonly NoiseKind[] = ['gaussian', 'masking'];
+import type { NoiseKind, SparsityKind } from './choices.js';
+
+export { NOISE_KINDS, SPARSITY_KINDS, type NoiseKind, type SparsityKind } from './choices.js';
 
 export type DenoisingAutoencoderConfig = Omit<AutoencoderConfig, 'kind'> & {
   kind: 'denoising-ae';
@@ -42,8 +43,6 @@ export class DenoisingAutoencoder extends Autoencoder {
   }
 }
 
-export type SparsityKind = 'l1' | 'kl';
-export const SPARSITY_KINDS: readonly SparsityKind[] = ['l1', 'kl'];
 
 export type SparseAutoencoderConfig = Omit<AutoencoderConfig, 'kind'> & {
   kind: 'sparse-ae';

@@ -11,6 +11,7 @@ import { createCvae, CVAE, Cvae, type CvaeConfig } from './cvae.js';
 import { createSequenceAutoencoder, SEQUENCE_AUTOENCODER, type SequenceAutoencoderConfig } from './sequence.js';
 import { BETA_VAE, BetaVae, createBetaVae, type BetaVaeConfig } from './beta-vae.js';
 import { CONV_AUTOENCODER, CONV_VAE, createConvAutoencoder, createConvVae, type ConvAutoencoderConfig, type ConvVaeConfig } from './conv.js';
+import { createVqVae, VQ_VAE, VqVae, type VqVaeConfig } from './vq-vae.js';
 import type { AutoencoderModel, ExtraParams, ModelKind, ModelParts } from './types.js';
 import { modelConfigSchema } from './config-schema.js';
 import { UserError } from '../errors.js';
@@ -18,7 +19,7 @@ import { featureCount } from '../data/dataset.js';
 import { tableDefaults, type DataKind } from './table-defaults.js';
 
 export type ModelConfig = AutoencoderConfig | VaeConfig | ConvAutoencoderConfig | ConvVaeConfig | BetaVaeConfig |
-  DenoisingAutoencoderConfig | SparseAutoencoderConfig | IwaeConfig | CvaeConfig | SequenceAutoencoderConfig;
+  DenoisingAutoencoderConfig | SparseAutoencoderConfig | IwaeConfig | CvaeConfig | SequenceAutoencoderConfig | VqVaeConfig;
 type ConfigOf<K extends ModelKind> = Extract<ModelConfig, { kind: K }>;
 
 interface Family<K extends ModelKind> {
@@ -89,6 +90,12 @@ export const FAMILIES: { [K in ModelKind]: Family<K> } = {
     defaults: CONV_VAE,
     create: createConvVae,
     restore: (config, encoder, decoder, params) => new VariationalAutoencoder(config, encoder, decoder, params),
+  },
+  'vq-vae': {
+    description: 'VQ-VAE: each code position snapped to a learned codebook entry (straight-through gradient, codebook and commitment losses); discrete codes, a fitted prior to sample',
+    defaults: VQ_VAE,
+    create: createVqVae,
+    restore: (config, encoder, decoder, params) => new VqVae(config, encoder, decoder, params),
   },
 };
 

@@ -5,8 +5,9 @@ import { UserError } from '../errors.js';
 import { Autoencoder } from './autoencoder.js';
 import type { ModelParts } from './types.js';
 
-export type RecurrentCell = 'lstm' | 'gru';
-export const RECURRENT_CELLS: readonly RecurrentCell[] = ['lstm', 'gru'];
+import type { RecurrentCell } from './choices.js';
+
+export { RECURRENT_CELLS, type RecurrentCell } from './choices.js';
 
 export interface SequenceAutoencoderConfig {
   kind: 'seq-ae';

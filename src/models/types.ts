@@ -4,11 +4,9 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Rng } from '../train/rng.js';
 import type { ModelConfig } from './registry.js';
 
-export type ModelKind = 'ae' | 'vae' | 'conv-ae' | 'conv-vae' | 'seq-ae' | 'denoising-ae' | 'sparse-ae' | 'beta-vae' | 'iwae' | 'cvae';
-export const MODEL_KINDS: readonly ModelKind[] = ['ae', 'vae', 'conv-ae', 'conv-vae', 'seq-ae', 'denoising-ae', 'sparse-ae', 'beta-vae', 'iwae', 'cvae'];
+import type { ModelKind } from './choices.js';
 
-export type Activation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'softplus' | 'swish' | 'gelu' | 'linear';
-export const ACTIVATIONS: readonly Activation[] = ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softplus', 'swish', 'gelu', 'linear'];
+export { MODEL_KINDS, ACTIVATIONS, type ModelKind, type Activation } from './choices.js';
 
 /**
  * Per-example means of a model's loss. For a VAE, total = −ELBO in nats = reconstruction + kl when evaluated; in
@@ -47,8 +45,6 @@ export interface AutoencoderModel {
   /** Plain JSON-safe data that rebuilds the model's shape. */
   readonly config: ModelConfig;
   readonly latentDim: number;
-  /** Whether the model has a prior to sample from and a loss that is −ELBO in nats (the VAE families). */
-  readonly variational: boolean;
   /** Shape of one example, e.g. [28, 28, 1]. */
   readonly inputShape: number[];
   /**
@@ -74,4 +70,71 @@ export interface AutoencoderModel {
   /** Learned values saved beside the layers (e.g. a Gaussian decoder's log σ, shared or per feature). */
   extraParams(): ExtraParams;
   dispose(): void;
+}
+
+// Capabilities: what some kinds can do beyond encoding and decoding, each with a type guard. Tasks ask for the
+// capability they need (an importance-sampled likelihood needs a latent-variable model, `sample --label` a
+// conditional one), never for a kind.
+
+/**
+ * A latent-variable model: a Gaussian posterior q(z|x) = N(μ, diag(exp(logvar))), a likelihood p(x|z) and the prior
+ * N(0, I), so that its loss is −ELBO in nats and log-likelihoods can be importance-sampled (the VAE kinds).
+ */
+export interface LatentVariableModel extends AutoencoderModel, PriorModel {
+  /** μ and the clamped logvar of q(z|x), each [batch, latentDim]. */
+  posterior(x: tf.Tensor2D, training?: boolean): { mu: tf.Tensor2D; logvar: tf.Tensor2D };
+  /** −log p(x|z) per example, in nats. */
+  reconstructionNll(x: tf.Tensor2D, z: tf.Tensor2D, training?: boolean): tf.Tensor1D;
+}
+
+export function isLatentVariable(model: AutoencoderModel): model is LatentVariableModel {
+  const m = model as Partial<LatentVariableModel>;
+  return typeof m.posterior === 'function' && typeof m.reconstructionNll === 'function';
+}
+
+/** A model with a prior over codes to draw new examples from (the VAE kinds' N(0, I), VQ-VAE's fitted categorical). */
+export interface PriorModel extends AutoencoderModel {
+  /** `n` codes [n, latentDim] from the prior at `temperature` (1: the prior; lower: more typical codes). */
+  samplePriorCodes(n: number, rng: Rng, temperature?: number): Float32Array;
+}
+
+export function hasPrior(model: AutoencoderModel): model is PriorModel {
+  return typeof (model as Partial<PriorModel>).samplePriorCodes === 'function';
+}
+
+/**
+ * A conditional model: it reads a class label beside each example and each code. Its batches carry the one-hot
+ * label after each example's values ([batch, D + classes]); codes given to decode carry it after the code
+ * ([batch, latentDim + classes]).
+ */
+export interface ConditionalModel extends AutoencoderModel {
+  readonly classes: number;
+}
+
+export function isConditional(model: AutoencoderModel): model is ConditionalModel {
+  return typeof model.classes === 'number' && model.classes > 0;
+}
+
+/** What a model reports about itself after each training epoch: named figures and warnings. */
+export interface EpochDiagnostics {
+  metrics: Record<string, number>;
+  warnings: string[];
+}
+
+/** A model whose code is discrete: `positions` indices into a codebook of `codebookSize` entries (VQ-VAE). */
+export interface DiscreteCodeModel extends PriorModel {
+  readonly positions: number;
+  readonly codebookSize: number;
+  /** Codebook indices of each row, [batch, positions] int32. */
+  codeIndices(x: tf.Tensor2D): tf.Tensor2D;
+  /** Reconstructions [batch, D] from codebook indices [batch, positions]. */
+  decodeIndices(indices: tf.Tensor2D): tf.Tensor2D;
+  /** The report on the codebook's use by a sample's codes (indices of its rows). */
+  epochDiagnostics(indices: Int32Array): EpochDiagnostics;
+  /** Fits the prior over indices on training codes [n, positions]. */
+  fitPrior(indices: Int32Array): void;
+}
+
+export function hasDiscreteCode(model: AutoencoderModel): model is DiscreteCodeModel {
+  return typeof (model as Partial<DiscreteCodeModel>).codeIndices === 'function';
 }

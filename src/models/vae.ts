@@ -3,14 +3,12 @@ import * as tf from '../backend/tfjs.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { featureCount } from '../data/dataset.js';
 import { denseHead, denseStack } from '../layers/dense-stack.js';
-import { clampLogvar, reparameterize } from '../layers/reparameterize.js';
+import { clampLogvar, sampleGaussian } from '../objectives/gaussian.js';
 import { checkParts, flatRows, toModelInput } from '../layers/shapes.js';
 import { applyNetwork } from '../layers/network.js';
-import { FUSED, hasKernel } from '../backend/fused.js';
-import { LOGVAR_RANGE } from '../layers/reparameterize.js';
-import { gaussianKl } from '../objectives/kl.js';
 import { bernoulliNll, gaussianNll } from '../objectives/likelihoods.js';
 import type { Rng } from '../train/rng.js';
+import type { Likelihood } from './choices.js';
 import type { Activation, AutoencoderModel, ExtraParams, LossTensors, ModelKind, ModelParts } from './types.js';
 import type { ModelConfig } from './registry.js';
 
@@ -27,7 +25,7 @@ export interface VaeConfig {
   /** Activation of the hidden layers. */
   activation: Activation;
   /** p(x|z): Bernoulli on logits (data in [0, 1]) or Gaussian with one shared σ (real-valued data). */
-  likelihood: 'bernoulli' | 'gaussian';
+  likelihood: Likelihood;
   /** Gaussian only: σ of p(x|z), or its starting value when learnSigma is set. */
   sigma: number;
   /** Gaussian only: learn log σ with the weights. */
@@ -58,7 +56,7 @@ export interface VaeLikeConfig {
   kind: ModelKind;
   inputShape: number[];
   latentDim: number;
-  likelihood: 'bernoulli' | 'gaussian';
+  likelihood: Likelihood;
   sigma: number;
   learnSigma: boolean;
   sigmaPerFeature?: boolean;
@@ -80,7 +78,6 @@ export function denseVaeNetworks(config: Omit<VaeConfig, 'kind'>, parts: ModelPa
 }
 
 export class VariationalAutoencoder implements AutoencoderModel {
-  readonly variational = true;
   private readonly logSigma: tf.Variable | undefined;
 
   /** `encoder` returns [zMean, zLogVar]; `decoder` returns logits (Bernoulli) or means (Gaussian). */
@@ -147,21 +144,10 @@ export class VariationalAutoencoder implements AutoencoderModel {
     return tf.tidy(() => {
       const [mu, rawLogvar] = (applyNetwork(this.encoder, toModelInput(x, this.encoder), training) as tf.Tensor[]).map(flatRows);
       const epsilon = tf.tensor2d(rng.normals(mu.size), mu.shape); // [batch, latentDim]
-      const { z, kl } = this.sampleWithKl(mu, rawLogvar, epsilon);
+      const { z, kl } = sampleGaussian(mu, rawLogvar, epsilon);
       const reconstruction = this.reconstructionNll(x, z, training);
       return { total: reconstruction.add(kl) as tf.Tensor1D, reconstruction, kl };
     });
-  }
-
-  /** z by reparameterization and the analytic KL, from μ and the unclamped logvar (one fused kernel when available). */
-  protected sampleWithKl(mu: tf.Tensor2D, rawLogvar: tf.Tensor2D, epsilon: tf.Tensor2D): { z: tf.Tensor2D; kl: tf.Tensor1D } {
-    if (hasKernel(FUSED.gaussianHead)) {
-      const [z, kl] = tf.engine().runKernel(FUSED.gaussianHead, { mu, logvar: rawLogvar, eps: epsilon },
-        { min: LOGVAR_RANGE.min, max: LOGVAR_RANGE.max }) as tf.Tensor[];
-      return { z: z as tf.Tensor2D, kl: kl as tf.Tensor1D };
-    }
-    const logvar = clampLogvar(rawLogvar);
-    return { z: reparameterize(mu, logvar, epsilon), kl: gaussianKl(mu, logvar) };
   }
 
   encode(x: tf.Tensor2D): tf.Tensor2D {
@@ -176,6 +162,11 @@ export class VariationalAutoencoder implements AutoencoderModel {
       const params = flatRows(applyNetwork(this.decoder, z, false) as tf.Tensor);
       return this.config.likelihood === 'bernoulli' ? tf.sigmoid(params) : params;
     });
+  }
+
+  /** `n` codes z ~ N(0, T²·I) [n, latentDim] (T = `temperature`; 1 is the prior). */
+  samplePriorCodes(n: number, rng: Rng, temperature = 1): Float32Array {
+    return rng.normals(n * this.latentDim).map((z) => z * temperature);
   }
 
   extraParams(): ExtraParams {

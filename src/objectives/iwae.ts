@@ -2,6 +2,7 @@
 // (Burda, Grosse & Salakhutdinov 2016, "Importance Weighted Autoencoders", eq. 8).
 import * as tf from '../backend/tfjs.js';
 import { RowNoise, type Rng } from '../train/rng.js';
+import { reparameterize } from './gaussian.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -25,7 +26,7 @@ export function importanceWeights(model: GaussianPosteriorModel, x: tf.Tensor2D,
     const [batch, latent] = mu.shape;
     // Per-row noise gives each row its own draws, sample-major as the tensor is laid out.
     const eps = tf.tensor3d(rng instanceof RowNoise ? rng.samples(k, latent) : rng.normals(k * batch * latent), [k, batch, latent]);
-    const z = mu.add(tf.exp(logvar.mul(0.5)).mul(eps)); // [k, batch, L]
+    const z = reparameterize(mu.expandDims(0), logvar.expandDims(0), eps); // [k, batch, L]
     const nll = model.reconstructionNll(tf.tile(x, [k, 1]), z.reshape([k * batch, latent]), training).reshape([k, batch]) as tf.Tensor2D;
     const logPz = z.square().add(LOG_2PI).sum(2).mul(-0.5); // log N(z; 0, I)
     const logQz = eps.square().add(logvar).add(LOG_2PI).sum(2).mul(-0.5); // log N(z; μ, σ²) at z = μ + σε

@@ -3,7 +3,7 @@
 import * as tf from '../backend/tfjs.js';
 import { batchTensor, featureCount, type Dataset } from '../data/dataset.js';
 import { check, UserError } from '../errors.js';
-import type { AutoencoderModel } from '../models/types.js';
+import { isLatentVariable, type AutoencoderModel } from '../models/types.js';
 import { RowNoise } from '../train/rng.js';
 import { reconstructDataset } from './latent.js';
 import { importanceSampledNll } from './likelihood.js';
@@ -75,7 +75,7 @@ export function anomalyScores(model: AutoencoderModel, data: Dataset, kind: Scor
   if (kind === 'iw') return importanceSampledNll(model, data, { samples, noise });
   if (kind === 'zmse') throw new UserError("score 'zmse' is relative to normal data: fit an AnomalyDetector (or pass --calibration) first");
   if (kind === 'elbo') {
-    if (!model.variational) throw new UserError(`score 'elbo' needs a VAE kind; this is a '${model.kind}' model (use mse, mae or bce)`);
+    if (!isLatentVariable(model)) throw new UserError(`score 'elbo' needs a VAE kind; this is a '${model.kind}' model (use mse, mae or bce)`);
     const rows = noise ?? RowNoise.of(SCORE_SEED, 0, data.size);
     const out = new Float64Array(data.size);
     for (let start = 0; start < data.size; start += 500) {

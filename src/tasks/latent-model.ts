@@ -6,7 +6,7 @@ import { batchTensor, featureCount, makeDataset, type Dataset } from '../data/da
 import { applyScaling, invertScaling, type Scaling } from '../data/scaling.js';
 import { check } from '../errors.js';
 import type { RunManifest } from '../io/run-manifest.js';
-import type { AutoencoderModel, ModelKind } from '../models/types.js';
+import { hasPrior, isConditional, isLatentVariable, type AutoencoderModel, type ModelKind } from '../models/types.js';
 import { AnomalyDetector, anomalyScores, SCORE_SEED, type DetectorState, type ScoreKind } from './anomaly.js';
 import { RowNoise } from '../train/rng.js';
 import { decodeCodes, encodeDataset, priorCodes, reconstructDataset, samplePrior } from './latent.js';
@@ -22,6 +22,8 @@ export interface LatentModelInfo {
   classes?: number;
   /** Whether the model has a prior to sample from and an ELBO to score with. */
   variational: boolean;
+  /** Whether the model has a prior to sample new examples from. */
+  prior: boolean;
   /** The scaling applied to inputs and inverted on outputs, when the run was trained on scaled data. */
   scaling?: Scaling;
   /** The data the run was trained on. */
@@ -56,7 +58,7 @@ export class LatentModel {
   constructor(readonly model: AutoencoderModel, readonly manifest: RunManifest, detector?: DetectorState) {
     this.features = featureCount(model.inputShape);
     if (detector) this.detector = AnomalyDetector.fromJSON(model, detector);
-    const sampled: ScoreKind[] = model.variational ? (model.classes ? ['elbo'] : ['elbo', 'iw']) : [];
+    const sampled: ScoreKind[] = isLatentVariable(model) ? (isConditional(model) ? ['elbo'] : ['elbo', 'iw']) : [];
     this.scoreKinds = ['mse', 'mae', 'bce', ...sampled, ...(this.detector?.options.score === 'zmse' ? ['zmse' as const] : [])];
   }
 
@@ -64,7 +66,7 @@ export class LatentModel {
     const m = this.model;
     return {
       kind: m.kind, inputShape: m.inputShape, features: this.features, latentDim: m.latentDim,
-      ...(m.classes && { classes: m.classes }), variational: m.variational,
+      ...(m.classes && { classes: m.classes }), variational: isLatentVariable(m), prior: hasPrior(m),
       ...(this.manifest.scaling && { scaling: this.manifest.scaling as Scaling }), data: this.manifest.data,
       ...(this.detector && { detector: { score: this.detector.options.score, threshold: this.detector.threshold } }),
       scores: this.scoreKinds,
@@ -137,7 +139,7 @@ export class LatentModel {
 
   /** The saved detector's score kind, else −ELBO for VAE kinds and mean squared error for the others (as `detect`). */
   defaultScore(): ScoreKind {
-    return this.detector?.options.score ?? (this.model.variational ? 'elbo' : 'mse');
+    return this.detector?.options.score ?? (isLatentVariable(this.model) ? 'elbo' : 'mse');
   }
 
   /** Scores of `kind` with flags against the saved detector's threshold, when the detector scores that kind. */

@@ -2,7 +2,7 @@
 import * as tf from '../backend/tfjs.js';
 import { batchTensor, checkLabels, featureCount, type Dataset } from '../data/dataset.js';
 import { check, UserError } from '../errors.js';
-import type { AutoencoderModel } from '../models/types.js';
+import { hasPrior, type AutoencoderModel } from '../models/types.js';
 import { Rng } from '../train/rng.js';
 import { corrupt, type NoiseKind } from '../models/denoising.js';
 
@@ -74,10 +74,10 @@ export function decodeCodes(model: AutoencoderModel, codes: Float32Array, label?
  * variety for typical samples), of class `label` for a conditional VAE.
  */
 export function samplePrior(model: AutoencoderModel, n: number, seed = 1, label?: number, temperature = 1): Float32Array {
-  if (!model.variational) throw new UserError(`sampling from the prior needs a VAE; this run is a '${model.kind}' model (fit a Gaussian mixture on its codes instead: sample --sampler gmm:10 --data …)`);
+  if (!hasPrior(model)) throw new UserError(`sampling from the prior needs a model with a prior (the VAE kinds, vq-vae); this run is a '${model.kind}' model (fit a Gaussian mixture on its codes instead: sample --sampler gmm:10 --data …)`);
   check(Number.isInteger(n) && n > 0, `number of samples must be a positive integer, got ${n}`);
   check(Number.isFinite(temperature) && temperature >= 0, `temperature must be a non-negative number, got ${temperature}`);
-  return decodeCodes(model, priorCodes(model.latentDim, n, seed, temperature), label);
+  return decodeCodes(model, model.samplePriorCodes(n, new Rng(seed), temperature), label);
 }
 
 /** `n` codes z ~ N(0, T²·I) [n, latentDim], the ones samplePrior decodes for the same seed. */
@@ -150,27 +150,7 @@ export function interpolate(model: AutoencoderModel, data: Dataset, a: number, b
   return decodeCodes(model, line(codes.subarray(0, k), codes.subarray(k), steps), data.labels?.[a]);
 }
 
-/** Threshold of Burda et al. 2016: dimension d is active when Cov_x(E_q[z_d]) > 0.01. */
-export const ACTIVE_UNIT_THRESHOLD = 0.01;
-
-/** The number of active latent dimensions: those whose posterior mean varies across examples. */
-export function countActiveUnits(model: AutoencoderModel, data: Dataset): number {
-  const k = model.latentDim;
-  const codes = encodeDataset(model, data);
-  let active = 0;
-  for (let d = 0; d < k; d++) {
-    let sum = 0;
-    let sq = 0;
-    for (let i = 0; i < data.size; i++) {
-      const v = codes[i * k + d];
-      sum += v;
-      sq += v * v;
-    }
-    const mean = sum / data.size;
-    if (sq / data.size - mean * mean > ACTIVE_UNIT_THRESHOLD) active++;
-  }
-  return active;
-}
+export { ACTIVE_UNIT_THRESHOLD, countActiveUnits } from '../train/diagnostics.js';
 
 /** Corrupts every example (when a noise is given) and reconstructs it: the corrupted rows and the denoised rows. */
 export function denoiseDataset(model: AutoencoderModel, data: Dataset, noise?: { kind: NoiseKind; level: number; seed: number }): { corrupted: Float32Array; denoised: Float32Array } {

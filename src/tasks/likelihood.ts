@@ -2,7 +2,7 @@
 import * as tf from '../backend/tfjs.js';
 import { batchTensor, featureCount, type Dataset } from '../data/dataset.js';
 import { check, UserError } from '../errors.js';
-import type { AutoencoderModel } from '../models/types.js';
+import { isConditional, isLatentVariable, type AutoencoderModel } from '../models/types.js';
 import { importanceWeights, type GaussianPosteriorModel } from '../objectives/iwae.js';
 import { RowNoise } from '../train/rng.js';
 
@@ -21,12 +21,9 @@ export interface ImportanceSamplingOptions {
 }
 
 function posteriorModel(model: AutoencoderModel): GaussianPosteriorModel {
-  const candidate = model as unknown as Partial<GaussianPosteriorModel>;
-  if (model.classes) throw new UserError(`importance-sampled log-likelihoods are not available for conditional models ('${model.kind}')`);
-  if (!model.variational || typeof candidate.posterior !== 'function' || typeof candidate.reconstructionNll !== 'function') {
-    throw new UserError(`importance-sampled log-likelihoods need a VAE kind; this is a '${model.kind}' model`);
-  }
-  return candidate as GaussianPosteriorModel;
+  if (isConditional(model)) throw new UserError(`importance-sampled log-likelihoods are not available for conditional models ('${model.kind}')`);
+  if (!isLatentVariable(model)) throw new UserError(`importance-sampled log-likelihoods need a VAE kind; this is a '${model.kind}' model`);
+  return model;
 }
 
 /**

@@ -5,13 +5,13 @@ import { batchTensor, checkLabels, type Dataset } from '../data/dataset.js';
 import { check } from '../errors.js';
 import { featureCount } from '../data/dataset.js';
 import type { AutoencoderModel, LossTensors, LossTerms } from '../models/types.js';
-import { countActiveUnits } from '../tasks/latent.js';
+import { epochDiagnostics, finishTraining } from './diagnostics.js';
 import { head } from '../data/dataset.js';
 import { permutation, Rng, RowNoise, type RngState } from './rng.js';
 import { DEFAULT_GUARD, TrainingGuard, TrainingStopped, type GuardArgs, type GuardState } from './guard.js';
 import { adamSnapshot, gradientsFinite, restoreAdam, type AdamState } from './optimizer-state.js';
 
-const ACTIVE_UNIT_EXAMPLES = 1000;
+const DIAGNOSTIC_EXAMPLES = 1000;
 
 export interface AdamArgs {
   learningRate: number;
@@ -40,6 +40,8 @@ export interface EpochMetrics {
   validation?: LossTerms;
   /** VAE kinds: latent dimensions with Cov_x(E_q[z_d]) > 0.01, on up to 1,000 validation (else training) examples. */
   activeUnits?: number;
+  /** What the model reports on the same examples (train/diagnostics.ts): active units, codebook use. */
+  diagnostics?: Record<string, number>;
   /** Problems seen this epoch (e.g. posterior collapse). */
   warnings?: string[];
   seconds: number;
@@ -270,12 +272,11 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
       if (validation) guard.admitValidation(validation.total, epoch);
       const seconds = (performance.now() - started) / 1000;
       const metrics: EpochMetrics = { epoch, train, validation, seconds, samplesPerSecond: data.size / seconds };
-      if (model.variational) {
-        metrics.activeUnits = countActiveUnits(model, head(opts.validationData ?? data, ACTIVE_UNIT_EXAMPLES));
-        if (metrics.activeUnits === 0) {
-          metrics.warnings = ['posterior collapse: no latent dimension is active (Cov_x E_q[z_d] ≤ 0.01 for every d); ' +
-            'try a KL warm-up, free bits or a smaller β'];
-        }
+      const report = epochDiagnostics(model, head(opts.validationData ?? data, DIAGNOSTIC_EXAMPLES));
+      if (report) {
+        metrics.diagnostics = report.metrics;
+        if (report.metrics.activeUnits !== undefined) metrics.activeUnits = report.metrics.activeUnits;
+        if (report.warnings.length) metrics.warnings = report.warnings;
       }
       history.push(metrics);
       tf.dispose(lastGood);
@@ -295,6 +296,7 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
       if (checkpointDue(opts, epoch, seconds)) await opts.onCheckpoint!(await atNextEpoch());
     }
     if (best.weights && best.epoch !== history.length) variables.forEach((v, i) => v.assign(best.weights![i]));
+    finishTraining(model, data);
     return { history, bestEpoch: best.weights ? best.epoch : history.length, stoppedEarly, skippedBatches: guard.state.skipped };
   } catch (err) {
     if (err instanceof TrainingStopped) variables.forEach((v, i) => v.assign(lastGood[i]));
