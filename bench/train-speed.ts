@@ -59,7 +59,7 @@ async function inferenceSpeed(backend: BackendName, samples: number): Promise<nu
   for (let r = 0; r < 3; r++) {
     const start = performance.now();
     model.encode(tf.zeros([1, 784])).dispose();
-    evaluate(model, data, 500); // encodes every image and scores its −ELBO
+    evaluate(model, data, { batchSize: 500 }); // encodes every image and scores its −ELBO
     best = Math.max(best, samples / ((performance.now() - start) / 1000));
   }
   model.dispose();

@@ -156,7 +156,7 @@ test('a VAE\'s −ELBO scores and eval terms of a chunk equal those rows\' part 
   assertClose(iwSome, iwAll.subarray(700, 1_100), 1e-5, 1e-5, 'chunk importance-sampled scores');
   // Eval: the terms of [0, 700) and [700, 1200) weighted by their rows are the terms of the whole.
   const first = evaluate(model, makeDataset({ source: 'rows', values: values.slice(0, 700 * D), shape: [D], size: 700 }));
-  const second = evaluate(model, makeDataset({ source: 'rows', values: values.slice(700 * D), shape: [D], size: 500 }), 500, 12345, 700);
+  const second = evaluate(model, makeDataset({ source: 'rows', values: values.slice(700 * D), shape: [D], size: 500 }), { firstRow: 700 });
   const total = evaluate(model, whole);
   assertClose([(first.total * 700 + second.total * 500) / 1_200, (first.kl * 700 + second.kl * 500) / 1_200], [total.total, total.kl], 1e-5, 1e-6);
 });

@@ -25,10 +25,10 @@ test('traversal rows vary one dimension from −range to +range and keep the oth
 
 test('temperature 0 decodes the prior mean for every sample; temperature 1 varies', () => {
   const vae = createModel(defaultConfig('vae', [6], { latentDim: 2, hiddenUnits: [4] }));
-  const cold = samplePrior(vae, 3, 1, undefined, 0);
+  const cold = samplePrior(vae, 3, { seed: 1, temperature: 0 });
   const origin = decodeCodes(vae, new Float32Array(2));
   for (let i = 0; i < 3; i++) assertClose(cold.subarray(i * 6, (i + 1) * 6), origin, 1e-6);
-  const warm = samplePrior(vae, 2, 1);
+  const warm = samplePrior(vae, 2, { seed: 1 });
   assert.notDeepEqual(Array.from(warm.subarray(0, 6)), Array.from(warm.subarray(6, 12)));
 });
 

@@ -259,13 +259,13 @@ test('CVAE: the decoder output changes with the label, and decoding needs one', 
   const { config, data } = fixture('cvae');
   const model = createModel(config);
   await fit(model, data, { epochs: 8, batchSize: 32, adam: { learningRate: 3e-3 } });
-  const asZero = samplePrior(model, 4, 7, 0);
-  const asOne = samplePrior(model, 4, 7, 1);
+  const asZero = samplePrior(model, 4, { seed: 7, label: 0 });
+  const asOne = samplePrior(model, 4, { seed: 7, label: 1 });
   // Label 1 means feature 4 is on: the decoder should say so for label 1 and not for label 0.
   const feature4 = (rows: Float32Array) => [0, 1, 2, 3].reduce((acc, i) => acc + rows[i * 16 + 4], 0) / 4;
   assert.ok(feature4(asOne) > feature4(asZero) + 0.3, `label 1: ${feature4(asOne)}, label 0: ${feature4(asZero)}`);
   assert.throws(() => samplePrior(model, 2), (e: Error) => e instanceof UserError && /needs a label to decode/.test(e.message));
-  assert.throws(() => samplePrior(model, 2, 1, 5), /label 5 is outside the model's classes 0\.\.1/);
+  assert.throws(() => samplePrior(model, 2, { seed: 1, label: 5 }), /label 5 is outside the model's classes 0\.\.1/);
   await assert.rejects(fit(model, toyData(), { epochs: 1 }), /a conditional model needs labels/);
 });
 

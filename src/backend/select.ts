@@ -3,7 +3,7 @@ import * as tf from './tfjs.js';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { UserError } from '../errors.js';
-import type { AdamArgs } from '../train/trainer.js';
+import type { AdamArgs } from '../train/adam.js';
 
 export type BackendName = 'native' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPreference = BackendName | 'auto';

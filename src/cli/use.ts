@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { loadRun, type RunManifest } from '../io/run-dir.js';
 import { hasDiscreteCode, isLatentVariable, type AutoencoderModel, type LossTerms } from '../models/types.js';
 import { codeIndicesOf } from '../train/diagnostics.js';
-import { RowNoise } from '../train/rng.js';
+import { EVAL_SEED, RowNoise } from '../train/rng.js';
 import { decodeCodes, denoiseDataset, encodeDataset, reconstructDataset, sequenceErrors } from '../tasks/latent.js';
 import { fitGmm, sampleGmm } from '../tasks/gmm.js';
 import { gridPng } from '../viz/grid.js';
@@ -114,11 +114,11 @@ async function evalRun(runDir: string, flags: UseFlags & { iw?: number }): Promi
     examples += n;
   };
   const importance = (data: Dataset, firstRow: number) => flags.iw === undefined ? undefined
-    : importanceSampledNll(model, data, { samples: flags.iw, noise: RowNoise.of(12345, firstRow, data.size) });
+    : importanceSampledNll(model, data, { samples: flags.iw, noise: RowNoise.of(EVAL_SEED, firstRow, data.size) });
   if (source) {
     where = source.data;
     for await (const { data, firstRow } of modelChunks(model, source, 'evaluating', Boolean(flags.json))) {
-      add(evaluate(model, data, 500, 12345, firstRow), importance(data, firstRow), data.size);
+      add(evaluate(model, data, { firstRow }), importance(data, firstRow), data.size);
     }
     check(examples > 0, `${source.data}: no rows to evaluate${shardNote(flags)}`);
   } else {

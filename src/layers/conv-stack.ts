@@ -1,7 +1,8 @@
 // Convolutional stacks for images: stride-2 Conv2D encoders and their mirrored Conv2DTranspose decoders (NHWC).
 import * as tfl from '@tensorflow/tfjs-layers';
 import { UserError } from '../errors.js';
-import type { Activation } from '../models/types.js';
+import type { Activation } from '../models/choices.js';
+import { SEED_OFFSET } from './seeds.js';
 
 export interface ConvStackArgs {
   /** [height, width, channels] of one image. */
@@ -51,12 +52,12 @@ export function convDecoder(args: ConvStackArgs & { latentDim: number; outputAct
   const up = [...reversed.slice(1), channels].map((filters, i, all) => tfl.layers.conv2dTranspose({
     filters, kernelSize: args.kernelSize, strides: 2, padding: 'same',
     activation: i === all.length - 1 ? args.outputActivation : args.activation,
-    kernelInitializer: glorot(args.seed + 1100 + i), name: `decoder_deconv${i + 1}`,
+    kernelInitializer: glorot(args.seed + SEED_OFFSET.deconv + i), name: `decoder_deconv${i + 1}`,
   }));
   return tfl.sequential({
     name: 'decoder',
     layers: [
-      tfl.layers.dense({ inputShape: [args.latentDim], units: bh * bw * reversed[0], activation: args.activation, kernelInitializer: glorot(args.seed + 1000), name: 'decoder_dense' }),
+      tfl.layers.dense({ inputShape: [args.latentDim], units: bh * bw * reversed[0], activation: args.activation, kernelInitializer: glorot(args.seed + SEED_OFFSET.decoder), name: 'decoder_dense' }),
       tfl.layers.reshape({ targetShape: [bh, bw, reversed[0]], name: 'decoder_reshape' }),
       ...up,
       tfl.layers.flatten({ name: 'decoder_flatten' }),

@@ -1,6 +1,6 @@
 // Dense stacks: the default encoder and decoder bodies, seeded so the same seed gives the same weights.
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Activation } from '../models/types.js';
+import type { Activation } from '../models/choices.js';
 
 export interface DenseStackArgs {
   /** Width of the input vector. */

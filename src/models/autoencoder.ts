@@ -2,6 +2,7 @@
 import * as tf from '../backend/tfjs.js';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { featureCount } from '../data/dataset.js';
+import { SEED_OFFSET } from '../layers/seeds.js';
 import { denseStack } from '../layers/dense-stack.js';
 import { checkParts, flatRows, toModelInput } from '../layers/shapes.js';
 import { applyNetwork } from '../layers/network.js';
@@ -49,7 +50,7 @@ export function denseAutoencoderNetworks(config: Omit<AutoencoderConfig, 'kind'>
   const decoder = parts.decoder ?? denseStack({
     inputDim: config.latentDim, hiddenUnits: config.decoderHiddenUnits ?? [...config.hiddenUnits].reverse(),
     activation: config.activation, output: { units: d, activation: config.outputActivation }, name: 'decoder',
-    seed: config.seed + 1000,
+    seed: config.seed + SEED_OFFSET.decoder,
   });
   return { encoder, decoder };
 }

@@ -1,5 +1,6 @@
 // Convolutional autoencoder and VAE for images: stride-2 Conv2D encoders, Conv2DTranspose decoders.
 import * as tfl from '@tensorflow/tfjs-layers';
+import { SEED_OFFSET } from '../layers/seeds.js';
 import { convDecoder, convEncoderBody } from '../layers/conv-stack.js';
 import { Autoencoder, type AutoencoderConfig } from './autoencoder.js';
 import { VariationalAutoencoder, withHeads, type VaeConfig } from './vae.js';
@@ -28,7 +29,7 @@ export const CONV_VAE: Omit<ConvVaeConfig, 'inputShape'> = {
 export function createConvAutoencoder(config: ConvAutoencoderConfig, parts: ModelParts): Autoencoder {
   const encoder = parts.encoder ?? (() => {
     const body = convEncoderBody(config, config.kind);
-    const code = tfl.layers.dense({ units: config.latentDim, activation: config.latentActivation, kernelInitializer: tfl.initializers.glorotUniform({ seed: config.seed + 500 }), name: 'code' })
+    const code = tfl.layers.dense({ units: config.latentDim, activation: config.latentActivation, kernelInitializer: tfl.initializers.glorotUniform({ seed: config.seed + SEED_OFFSET.head }), name: 'code' })
       .apply(body.outputs[0]) as tfl.SymbolicTensor;
     return tfl.model({ inputs: body.inputs, outputs: code, name: 'encoder' });
   })();

@@ -2,6 +2,7 @@
 // (Sohn, Lee & Yan 2015, "Learning Structured Output Representation using Deep Conditional Generative Models").
 import * as tf from '../backend/tfjs.js';
 import { featureCount } from '../data/dataset.js';
+import { SEED_OFFSET } from '../layers/seeds.js';
 import { denseStack } from '../layers/dense-stack.js';
 import { applyNetwork } from '../layers/network.js';
 import { flatRows, toModelInput } from '../layers/shapes.js';
@@ -44,7 +45,7 @@ export function createCvae(config: CvaeConfig, parts: ModelParts = {}): Cvae {
   });
   const decoder = parts.decoder ?? denseStack({
     inputDim: config.latentDim + config.classes, hiddenUnits: config.decoderHiddenUnits ?? [...config.hiddenUnits].reverse(),
-    activation: config.activation, output: { units: d, activation: 'linear' }, name: 'decoder', seed: config.seed + 1000,
+    activation: config.activation, output: { units: d, activation: 'linear' }, name: 'decoder', seed: config.seed + SEED_OFFSET.decoder,
   });
   return new Cvae(config, withHeads(body, config.latentDim, config.seed), decoder);
 }

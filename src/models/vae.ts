@@ -3,6 +3,7 @@ import * as tf from '../backend/tfjs.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { featureCount } from '../data/dataset.js';
 import { denseHead, denseStack } from '../layers/dense-stack.js';
+import { SEED_OFFSET } from '../layers/seeds.js';
 import { clampLogvar, sampleGaussian } from '../objectives/gaussian.js';
 import { checkParts, flatRows, toModelInput } from '../layers/shapes.js';
 import { applyNetwork } from '../layers/network.js';
@@ -46,8 +47,8 @@ export const REFERENCE_VAE: Omit<VaeConfig, 'inputShape'> = {
 export function withHeads(body: tfl.LayersModel, latentDim: number, seed: number): tfl.LayersModel {
   let features = body.outputs[0];
   if (features.shape.length > 2) features = tfl.layers.flatten().apply(features) as tfl.SymbolicTensor;
-  const zMean = denseHead(features, latentDim, 'z_mean', seed + 500);
-  const zLogVar = denseHead(features, latentDim, 'z_log_var', seed + 501);
+  const zMean = denseHead(features, latentDim, 'z_mean', seed + SEED_OFFSET.head);
+  const zLogVar = denseHead(features, latentDim, 'z_log_var', seed + SEED_OFFSET.logvarHead);
   return tfl.model({ inputs: body.inputs, outputs: [zMean, zLogVar], name: 'encoder' });
 }
 
@@ -72,7 +73,7 @@ export function denseVaeNetworks(config: Omit<VaeConfig, 'kind'>, parts: ModelPa
   });
   const decoder = parts.decoder ?? denseStack({
     inputDim: config.latentDim, hiddenUnits: config.decoderHiddenUnits ?? [...config.hiddenUnits].reverse(),
-    activation: config.activation, output: { units: d, activation: 'linear' }, name: 'decoder', seed: config.seed + 1000,
+    activation: config.activation, output: { units: d, activation: 'linear' }, name: 'decoder', seed: config.seed + SEED_OFFSET.decoder,
   });
   return { encoder: withHeads(body, config.latentDim, config.seed), decoder };
 }

@@ -13,6 +13,7 @@
 import * as tf from '../backend/tfjs.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { featureCount } from '../data/dataset.js';
+import { SEED_OFFSET } from '../layers/seeds.js';
 import { denseStack } from '../layers/dense-stack.js';
 import { applyNetwork } from '../layers/network.js';
 import { flatRows, toModelInput } from '../layers/shapes.js';
@@ -75,14 +76,14 @@ export function createVqVae(config: VqVaeConfig, parts: ModelParts = {}): VqVae 
   });
   const body = denseStack({
     inputDim: config.latentDim, hiddenUnits: config.decoderHiddenUnits ?? [...config.hiddenUnits].reverse(), activation: config.activation,
-    output: { units: d, activation: config.outputActivation }, name: 'decoder_body', seed: config.seed + 1000,
+    output: { units: d, activation: config.outputActivation }, name: 'decoder_body', seed: config.seed + SEED_OFFSET.decoder,
   });
   const decoder = tfl.sequential({
     name: 'decoder',
     layers: [
       tfl.layers.embedding({
         inputDim: config.codebookSize, outputDim: width, inputLength: config.positions, name: 'codebook', trainable: config.codebookUpdate === 'loss',
-        embeddingsInitializer: tfl.initializers.randomUniform({ minval: -1 / config.codebookSize, maxval: 1 / config.codebookSize, seed: config.seed + 2000 }),
+        embeddingsInitializer: tfl.initializers.randomUniform({ minval: -1 / config.codebookSize, maxval: 1 / config.codebookSize, seed: config.seed + SEED_OFFSET.codebook }),
       }),
       tfl.layers.flatten({ name: 'codebook_flat' }),
       body,

@@ -4,7 +4,7 @@ import * as tf from '../backend/tfjs.js';
 import { batchTensor, featureCount, type Dataset } from '../data/dataset.js';
 import { check, UserError } from '../errors.js';
 import { isLatentVariable, type AutoencoderModel } from '../models/types.js';
-import { RowNoise } from '../train/rng.js';
+import { EVAL_SEED, RowNoise } from '../train/rng.js';
 import { reconstructDataset } from './latent.js';
 import { importanceSampledNll } from './likelihood.js';
 
@@ -63,7 +63,7 @@ export function fitThreshold(scores: ArrayLike<number>, threshold: Threshold): n
 }
 
 /** The seed of the noise that sampled scores draw, so that scoring the same data twice gives the same scores. */
-export const SCORE_SEED = 12345;
+export const SCORE_SEED = EVAL_SEED;
 
 /**
  * One score per example of `data`; higher means more anomalous. Sampled scores (elbo, iw) draw each row's noise from

@@ -9,7 +9,7 @@ import type { RunManifest } from '../io/run-manifest.js';
 import { hasPrior, isConditional, isLatentVariable, type AutoencoderModel, type ModelKind } from '../models/types.js';
 import { AnomalyDetector, anomalyScores, SCORE_SEED, type DetectorState, type ScoreKind } from './anomaly.js';
 import { RowNoise } from '../train/rng.js';
-import { decodeCodes, encodeDataset, priorCodes, reconstructDataset, samplePrior } from './latent.js';
+import { decodeCodes, drawFromPrior, encodeDataset, reconstructDataset } from './latent.js';
 
 /** What a program needs to know to call the model. */
 export interface LatentModelInfo {
@@ -148,10 +148,9 @@ export class LatentModel {
     return { score, scores, threshold: this.detector.threshold, flags: Uint8Array.from(scores, (s) => (s > this.detector!.threshold ? 1 : 0)) };
   }
 
-  /** `count` examples decoded from the prior at `temperature`, in the data's units, with their codes. */
+  /** `count` examples decoded from the prior at `temperature`, in the data's units, with their codes (fresh draws unless given a seed). */
   sample(count: number, options: { temperature?: number; seed?: number; label?: number } = {}): { codes: Float32Array; outputs: Float32Array } {
-    const { seed = 1, temperature = 1, label } = options;
-    const outputs = samplePrior(this.model, count, seed, label, temperature);
-    return { codes: priorCodes(this.model.latentDim, count, seed, temperature), outputs: this.toDataUnits(outputs) };
+    const { codes, outputs } = drawFromPrior(this.model, count, options);
+    return { codes, outputs: this.toDataUnits(outputs) };
   }
 }

@@ -69,15 +69,28 @@ export function decodeCodes(model: AutoencoderModel, codes: Float32Array, label?
   });
 }
 
-/**
- * `n` new examples decoded from z ~ N(0, T²·I), the VAE prior at temperature T (T = 1 is the prior; lower trades
- * variety for typical samples), of class `label` for a conditional VAE.
- */
-export function samplePrior(model: AutoencoderModel, n: number, seed = 1, label?: number, temperature = 1): Float32Array {
+export interface SampleOptions {
+  /** Seed of the draws; without one each call draws fresh samples. */
+  seed?: number;
+  /** Conditional models: the class to decode. */
+  label?: number;
+  /** The prior at temperature T (1: the prior itself; lower trades variety for typical samples). */
+  temperature?: number;
+}
+
+/** `n` codes from the model's prior (a VAE's N(0, T²·I), a VQ-VAE's categorical) and the examples they decode to. */
+export function drawFromPrior(model: AutoencoderModel, n: number, options: SampleOptions = {}): { codes: Float32Array; outputs: Float32Array } {
+  const { seed = Math.floor(Math.random() * 2 ** 32), label, temperature = 1 } = options;
   if (!hasPrior(model)) throw new UserError(`sampling from the prior needs a model with a prior (the VAE kinds, vq-vae); this run is a '${model.kind}' model (fit a Gaussian mixture on its codes instead: sample --sampler gmm:10 --data …)`);
   check(Number.isInteger(n) && n > 0, `number of samples must be a positive integer, got ${n}`);
   check(Number.isFinite(temperature) && temperature >= 0, `temperature must be a non-negative number, got ${temperature}`);
-  return decodeCodes(model, model.samplePriorCodes(n, new Rng(seed), temperature), label);
+  const codes = model.samplePriorCodes(n, new Rng(seed), temperature);
+  return { codes, outputs: decodeCodes(model, codes, label) };
+}
+
+/** `n` new examples decoded from the model's prior (of class `label` for a conditional model), [n, D]. */
+export function samplePrior(model: AutoencoderModel, n: number, options: SampleOptions = {}): Float32Array {
+  return drawFromPrior(model, n, options).outputs;
 }
 
 /** `n` codes z ~ N(0, T²·I) [n, latentDim], the ones samplePrior decodes for the same seed. */

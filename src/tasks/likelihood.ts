@@ -4,7 +4,7 @@ import { batchTensor, featureCount, type Dataset } from '../data/dataset.js';
 import { check, UserError } from '../errors.js';
 import { isConditional, isLatentVariable, type AutoencoderModel } from '../models/types.js';
 import { importanceWeights, type GaussianPosteriorModel } from '../objectives/iwae.js';
-import { RowNoise } from '../train/rng.js';
+import { EVAL_SEED, RowNoise } from '../train/rng.js';
 
 export interface ImportanceSamplingOptions {
   /** Importance samples per example (Burda et al. use 5,000). */
@@ -37,7 +37,7 @@ export function importanceSampledNll(model: AutoencoderModel, data: Dataset, opt
   check(Number.isInteger(options.samples) && options.samples > 0, `importance samples must be a positive integer, got ${options.samples}`);
   const batchSize = options.batchSize ?? 100;
   const chunk = options.chunk ?? 200;
-  const noise = options.noise ?? RowNoise.of(options.seed ?? 12345, 0, data.size);
+  const noise = options.noise ?? RowNoise.of(options.seed ?? EVAL_SEED, 0, data.size);
   const out = new Float64Array(data.size);
   for (let start = 0; start < data.size; start += batchSize) {
     const end = Math.min(start + batchSize, data.size);

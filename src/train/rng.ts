@@ -123,6 +123,9 @@ export class Rng {
   }
 }
 
+/** The seed of the noise that evaluation and sampled scores draw, so that scoring the same data twice agrees. */
+export const EVAL_SEED = 12345;
+
 /** A 32-bit seed for row `row` of a dataset scored with `seed` (a murmur3-style mix, so nearby rows are unrelated). */
 export function rowSeed(seed: number, row: number): number {
   let h = (seed ^ Math.imul(row >>> 0, 0x9e3779b1) ^ Math.floor(row / 4294967296)) >>> 0;

@@ -7,18 +7,18 @@ import { featureCount } from '../data/dataset.js';
 import type { AutoencoderModel, LossTensors, LossTerms } from '../models/types.js';
 import { epochDiagnostics, finishTraining } from './diagnostics.js';
 import { head } from '../data/dataset.js';
-import { permutation, Rng, RowNoise, type RngState } from './rng.js';
+import { EVAL_SEED, permutation, Rng, RowNoise, type RngState } from './rng.js';
+import { DEFAULT_ADAM, type AdamArgs } from './adam.js';
+
+export { DEFAULT_ADAM, type AdamArgs } from './adam.js';
 import { DEFAULT_GUARD, TrainingGuard, TrainingStopped, type GuardArgs, type GuardState } from './guard.js';
 import { adamSnapshot, gradientsFinite, restoreAdam, type AdamState } from './optimizer-state.js';
 
 const DIAGNOSTIC_EXAMPLES = 1000;
-
-export interface AdamArgs {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-}
+/** Examples per forward pass when evaluating. */
+const EVAL_BATCH = 500;
+/** The training noise's generator starts from the run's seed plus this (the shuffle's from the seed itself). */
+const NOISE_SEED_OFFSET = 1;
 
 export interface BatchInfo {
   epoch: number;
@@ -48,9 +48,18 @@ export interface EpochMetrics {
   samplesPerSecond: number;
 }
 
+/** Handed to every callback: `stop()` ends training after the current batch (Keras's `model.stop_training`). */
+export interface TrainControl {
+  stop(): void;
+  readonly stopped: boolean;
+}
+
+/** Called as training goes; each may be async: training awaits what it returns. */
 export interface TrainCallbacks {
-  onBatchEnd?(info: BatchInfo): void;
-  onEpochEnd?(metrics: EpochMetrics): void;
+  onTrainBegin?(info: { epochs: number; batches: number; examples: number }, control: TrainControl): void;
+  onBatchEnd?(info: BatchInfo, control: TrainControl): void;
+  onEpochEnd?(metrics: EpochMetrics, control: TrainControl): void;
+  onTrainEnd?(result: FitResult): void;
 }
 
 export interface FitArgs {
@@ -81,6 +90,8 @@ export interface FitResult {
   /** The epoch whose weights the model holds at the end. */
   bestEpoch: number;
   stoppedEarly: boolean;
+  /** Whether a callback stopped training (TrainControl.stop). */
+  stoppedByCallback?: boolean;
   /** Batches skipped for a non-finite loss or gradient. */
   skippedBatches: number;
   /** Set when `signal` stopped the run: the state to resume from. */
@@ -90,7 +101,6 @@ export interface FitResult {
 /** What a caller passes to fit: epochs, and any FitArgs to change from the defaults. */
 export type FitOptions = Partial<Omit<FitArgs, 'adam'>> & { epochs: number; adam?: Partial<AdamArgs> };
 
-export const DEFAULT_ADAM: AdamArgs = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
 export const DEFAULT_FIT: Omit<FitArgs, 'epochs'> = { batchSize: 128, adam: DEFAULT_ADAM, seed: 1, shuffle: true };
 
@@ -162,12 +172,21 @@ function readMeans(terms: LossTensors, scalars: tf.Scalar[]): Record<string, num
   return Object.fromEntries(names.map((name, i) => [name, scalars[i].dataSync()[0]]));
 }
 
+export interface EvaluateOptions {
+  /** Examples per forward pass (default 500). */
+  batchSize?: number;
+  /** Seed of a VAE's sampled terms (default EVAL_SEED). */
+  seed?: number;
+  /** The index of the data's first row in a larger whole (a chunk of a streamed file), for its noise (default 0). */
+  firstRow?: number;
+}
+
 /**
  * Mean loss terms over a dataset (eval mode). A VAE's sampled terms draw each row's noise from its own generator
- * (RowNoise of `seed`), so they are repeatable and do not depend on the batching; `firstRow` places the data's rows in a
- * larger whole (a chunk of a streamed file).
+ * (RowNoise of `seed`), so they are repeatable and do not depend on the batching.
  */
-export function evaluate(model: AutoencoderModel, data: Dataset, batchSize = 500, seed = 12345, firstRow = 0): LossTerms {
+export function evaluate(model: AutoencoderModel, data: Dataset, options: EvaluateOptions = {}): LossTerms {
+  const { batchSize = EVAL_BATCH, seed = EVAL_SEED, firstRow = 0 } = options;
   checkData(model, data);
   const noise = RowNoise.of(seed, firstRow, data.size);
   const sums = new TermSums();
@@ -218,7 +237,7 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
   const resumed = opts.resume;
   if (resumed) await restoreTrainer(resumed, variables, optimizer);
   const shuffle = resumed ? Rng.restore(resumed.shuffle) : new Rng(opts.seed);
-  const rng = resumed ? Rng.restore(resumed.noise) : new Rng(opts.seed + 1);
+  const rng = resumed ? Rng.restore(resumed.noise) : new Rng(opts.seed + NOISE_SEED_OFFSET);
   const guard = new TrainingGuard({ ...DEFAULT_GUARD, ...opts.guard }, resumed?.guard);
   const history: EpochMetrics[] = resumed ? [...resumed.history] : [];
   let best = { loss: Infinity, epoch: 0, weights: undefined as tf.Tensor[] | undefined };
@@ -233,13 +252,24 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
   });
   const interruptedAt = (state: TrainerState): FitResult =>
     ({ history, bestEpoch: best.epoch, stoppedEarly: false, skippedBatches: guard.state.skipped, interrupted: state });
+  let stopRequested = false;
+  const control: TrainControl = {
+    stop: () => { stopRequested = true; },
+    get stopped() { return stopRequested; },
+  };
+  const finish = async (result: FitResult): Promise<FitResult> => {
+    await opts.callbacks?.onTrainEnd?.(result);
+    return result;
+  };
   try {
-    for (let epoch = resumed?.epoch ?? 1; epoch <= opts.epochs; epoch++) {
+    await opts.callbacks?.onTrainBegin?.({ epochs: opts.epochs, batches, examples: data.size }, control);
+    for (let epoch = resumed?.epoch ?? 1; epoch <= opts.epochs && !stopRequested; epoch++) {
       const continuing = resumed !== undefined && epoch === resumed.epoch;
       const started = performance.now() - (continuing ? resumed.epochSeconds * 1000 : 0);
       const shuffleAtStart = shuffle.snapshot;
       const order = opts.shuffle ? permutation(data.size, () => shuffle.next()) : undefined;
       const sums = new TermSums(continuing ? resumed.sums : undefined);
+      let seen = data.size;
       for (let b = continuing ? resumed.batch : 0; b < batches; b++) {
         const start = b * opts.batchSize;
         const end = Math.min(start + opts.batchSize, data.size);
@@ -261,17 +291,21 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
         });
         tf.dispose(scalars);
         if (applied) sums.add(means, end - start);
-        opts.callbacks?.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: means.total, reconstruction: means.reconstruction, kl: means.kl, seen: end });
+        await opts.callbacks?.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: means.total, reconstruction: means.reconstruction, kl: means.kl, seen: end }, control);
+        if (stopRequested) {
+          seen = end - (continuing ? resumed.batch * opts.batchSize : 0);
+          break;
+        }
         if (b % 8 === 7 || opts.signal?.aborted) await yieldToEventLoop();
         if (opts.signal?.aborted && b + 1 < batches) {
-          return interruptedAt(await capture(epoch, b + 1, shuffleAtStart, sums, (performance.now() - started) / 1000));
+          return finish(interruptedAt(await capture(epoch, b + 1, shuffleAtStart, sums, (performance.now() - started) / 1000)));
         }
       }
       const train = sums.means();
       const validation = opts.validationData ? evaluate(model, opts.validationData) : undefined;
       if (validation) guard.admitValidation(validation.total, epoch);
       const seconds = (performance.now() - started) / 1000;
-      const metrics: EpochMetrics = { epoch, train, validation, seconds, samplesPerSecond: data.size / seconds };
+      const metrics: EpochMetrics = { epoch, train, validation, seconds, samplesPerSecond: seen / seconds };
       const report = epochDiagnostics(model, head(opts.validationData ?? data, DIAGNOSTIC_EXAMPLES));
       if (report) {
         metrics.diagnostics = report.metrics;
@@ -281,7 +315,7 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
       history.push(metrics);
       tf.dispose(lastGood);
       lastGood = snapshot(variables);
-      opts.callbacks?.onEpochEnd?.(metrics);
+      await opts.callbacks?.onEpochEnd?.(metrics, control);
       if (opts.patience !== undefined && validation) {
         if (validation.total < best.loss) {
           tf.dispose(best.weights);
@@ -292,12 +326,15 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
         }
       }
       const atNextEpoch = () => capture(epoch + 1, 0, shuffle.snapshot, new TermSums(), 0);
-      if (opts.signal?.aborted && epoch < opts.epochs) return interruptedAt(await atNextEpoch());
+      if (opts.signal?.aborted && epoch < opts.epochs) return finish(interruptedAt(await atNextEpoch()));
       if (checkpointDue(opts, epoch, seconds)) await opts.onCheckpoint!(await atNextEpoch());
     }
     if (best.weights && best.epoch !== history.length) variables.forEach((v, i) => v.assign(best.weights![i]));
     finishTraining(model, data);
-    return { history, bestEpoch: best.weights ? best.epoch : history.length, stoppedEarly, skippedBatches: guard.state.skipped };
+    return finish({
+      history, bestEpoch: best.weights ? best.epoch : history.length, stoppedEarly, skippedBatches: guard.state.skipped,
+      ...(control.stopped ? { stoppedByCallback: true } : {}),
+    });
   } catch (err) {
     if (err instanceof TrainingStopped) variables.forEach((v, i) => v.assign(lastGood[i]));
     throw err;

@@ -45,12 +45,12 @@ export function denoisingPng(model: AutoencoderModel, data: Dataset, corrupted: 
  */
 export function samplesPng(model: AutoencoderModel, count = 64, seed = 1, label?: number, columns = 8, temperature = 1): Buffer {
   if (model.classes && label === undefined) {
-    const rows = Array.from({ length: model.classes }, (_, c) => samplePrior(model, columns, seed + c, c, temperature));
+    const rows = Array.from({ length: model.classes }, (_, c) => samplePrior(model, columns, { seed: seed + c, label: c, temperature }));
     const images = new Float32Array(rows.reduce((n, r) => n + r.length, 0));
     rows.reduce((offset, r) => (images.set(r, offset), offset + r.length), 0);
     return gridPng({ images, shape: model.inputShape, columns });
   }
-  return gridPng({ images: samplePrior(model, count, seed, label, temperature), shape: model.inputShape, columns });
+  return gridPng({ images: samplePrior(model, count, { seed, label, temperature }), shape: model.inputShape, columns });
 }
 
 export function interpolationPng(model: AutoencoderModel, data: Dataset, a: number, b: number, steps: number, path: 'linear' | 'spherical' = 'linear'): Buffer {
