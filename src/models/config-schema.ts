@@ -40,3 +40,8 @@ export const modelConfigSchema = z.discriminatedUnion('kind', [
     warmupEpochs: positiveInt, cycles: positiveInt, freeBits: z.number().nonnegative(),
   }),
 ]);
+
+// The schema and the config types must describe the same objects: these fail to compile when a field is added to one
+// and not the other, or typed differently.
+type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const SCHEMA_MATCHES_CONFIG: Mutual<z.infer<typeof modelConfigSchema>, ModelConfig> = true;
