@@ -8,7 +8,8 @@ import { UserError } from '../errors.js';
 import { AnomalyDetector, DetectorEnsemble, featureErrors, parseThreshold, SCORE_KINDS, type ScoreKind } from '../tasks/anomaly.js';
 import { batchTensor, featureCount, subset, type Dataset } from '../data/dataset.js';
 import { isLatentVariable, type AutoencoderModel } from '../models/types.js';
-import { gridPng, isDrawable } from '../viz/grid.js';
+import { isDrawable } from '../viz/grid.js';
+import { figurePng, heat } from '../viz/labelled.js';
 import { averagePrecision, metricsAt, prCurve, rocAuc, rocCurve } from '../tasks/metrics.js';
 import { curvePng } from '../viz/plots.js';
 import { action, loadFlaggedData, positiveInt, printResult } from './common.js';
@@ -62,6 +63,38 @@ async function ensembleModels(run: string, manifest: RunManifest, runs: string[]
 }
 
 /**
+ * The top-scoring examples, one row each — the input, then its squared errors in heat colours (black → red → yellow →
+ * white, scaled to the largest error shown) — labelled with rank, index and score, with the colour scale beside.
+ */
+function errorMapPng(model: AutoencoderModel, part: Dataset, errors: Float32Array, scores: number[], indices: number[]): Buffer {
+  const inputs = batchTensor(part, 0, part.size);
+  const values = inputs.dataSync() as Float32Array;
+  inputs.dispose();
+  const d = featureCount(model.inputShape);
+  const rgb = model.inputShape.length === 3 && model.inputShape[2] === 3;
+  const side = Math.round(Math.sqrt(d));
+  const [h, w] = model.inputShape.length === 1 ? [side, side] : model.inputShape;
+  const pixels = h * w;
+  const channels = rgb ? 3 : 1;
+  const max = errors.reduce((m, v) => Math.max(m, v), 1e-12);
+  const rows = scores.map((score, k) => {
+    const images = new Float32Array(2 * pixels * 3);
+    for (let p = 0; p < pixels; p++) {
+      // The input in colour (gray repeated), and the error of the pixel (summed over its channels) as heat.
+      let err = 0;
+      for (let c = 0; c < 3; c++) images[p * 3 + c] = values[k * d + p * channels + (rgb ? c : 0)];
+      for (let c = 0; c < channels; c++) err += errors[k * d + p * channels + c];
+      images.set(heat(err / channels / max), (pixels + p) * 3);
+    }
+    return { label: `rank ${k + 1} · #${indices[k]} · score ${score.toPrecision(4)}`, images };
+  });
+  return figurePng({
+    title: `The ${scores.length} highest-scoring examples: input, squared error per pixel`, shape: [h, w, 3], rows, columnLabels: ['input', 'error'],
+    colourScale: { low: '0', high: max.toPrecision(3), title: 'error' },
+  });
+}
+
+/**
  * The per-feature squared errors of the highest-scoring examples: a PNG (each example's input above its error map,
  * errors scaled so the largest is white) for images, else a CSV with one column per feature.
  */
@@ -71,17 +104,7 @@ async function writeErrorMap(path: string, model: AutoencoderModel, data: Datase
   const errors = featureErrors(model, part);
   if (path.toLowerCase().endsWith('.png')) {
     if (!isDrawable(model.inputShape)) throw new UserError(`examples of shape [${model.inputShape}] are not images; give --error-map a .csv`);
-    const max = errors.reduce((m, v) => Math.max(m, v), 1e-12);
-    const inputs = batchTensor(part, 0, part.size);
-    const values = inputs.dataSync() as Float32Array;
-    inputs.dispose();
-    const d = featureCount(model.inputShape);
-    const images = new Float32Array(2 * part.size * d);
-    for (let k = 0; k < part.size; k++) {
-      images.set(values.subarray(k * d, (k + 1) * d), 2 * k * d);
-      for (let j = 0; j < d; j++) images[(2 * k + 1) * d + j] = errors[k * d + j] / max;
-    }
-    await writeFileAtomic(path, gridPng({ images, shape: model.inputShape, columns: 2 }));
+    await writeFileAtomic(path, errorMapPng(model, part, errors, top.map((row) => scores[row]), top));
   } else {
     const header = ['index', 'score', ...columnNames].join(',');
     const d = errors.length / part.size;
@@ -158,8 +181,18 @@ async function detect(run: string, flags: DetectFlags): Promise<void> {
   if (metrics && flags.plots) {
     const roc = `${flags.plots}-roc.png`;
     const pr = `${flags.plots}-pr.png`;
-    await writeFileAtomic(roc, await curvePng({ title: `ROC (AUC ${metrics.rocAuc.toFixed(3)})`, xTitle: 'false-positive rate', yTitle: 'true-positive rate', points: rocCurve(scores, labels!), diagonal: true }));
-    await writeFileAtomic(pr, await curvePng({ title: `Precision–recall (AP ${metrics.averagePrecision.toFixed(3)})`, xTitle: 'recall', yTitle: 'precision', points: prCurve(scores, labels!) }));
+    // The operating point of the threshold in force, and the precision of flagging everything (the share of positives).
+    const fpr = metrics.falsePositives / Math.max(1, metrics.falsePositives + metrics.trueNegatives);
+    const at = `threshold ${detector.threshold.toPrecision(4)}`;
+    const positives = (metrics.truePositives + metrics.falseNegatives) / rows;
+    await writeFileAtomic(roc, await curvePng({
+      title: `ROC (AUC ${metrics.rocAuc.toFixed(3)})`, xTitle: 'false-positive rate', yTitle: 'true-positive rate', points: rocCurve(scores, labels!), diagonal: true,
+      marker: { x: fpr, y: metrics.recall, label: at },
+    }));
+    await writeFileAtomic(pr, await curvePng({
+      title: `Precision–recall (AP ${metrics.averagePrecision.toFixed(3)})`, xTitle: 'recall', yTitle: 'precision', points: prCurve(scores, labels!),
+      marker: { x: metrics.recall, y: metrics.precision, label: at }, baseline: { y: positives, label: `baseline ${positives.toFixed(3)} (share of anomalies)` },
+    }));
     plots.push(roc, pr);
   }
   if (flags.errorMap) {

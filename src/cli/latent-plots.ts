@@ -2,9 +2,10 @@
 import { UserError, check } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { head } from '../data/dataset.js';
-import { decodeCodes, encodeDataset, manifoldCodes } from '../tasks/latent.js';
+import { encodeDataset } from '../tasks/latent.js';
+import { manifoldPng } from '../viz/pictures.js';
 import { fitPca, pcaTransform } from '../tasks/probe.js';
-import { gridPng, isDrawable } from '../viz/grid.js';
+import { isDrawable } from '../viz/grid.js';
 import { scatterPng } from '../viz/plots.js';
 import { action, nonNegativeInt, nonNegativeNumber, positiveInt, printResult, withDataFlags } from './common.js';
 import { open, runCommand, type UseFlags } from './use.js';
@@ -31,8 +32,7 @@ async function manifold(run: string, flags: UseFlags & { range: number; steps: n
   const { model } = await open(run, flags, false);
   if (model.latentDim !== 2) throw new UserError(`a manifold grid needs a 2-D latent space; this model has ${model.latentDim} (train with --latent 2)`);
   if (!isDrawable(model.inputShape)) throw new UserError(`examples of shape [${model.inputShape}] are not images`);
-  const images = decodeCodes(model, manifoldCodes(flags.steps, flags.range), flags.label);
-  await writeFileAtomic(flags.out!, gridPng({ images, shape: model.inputShape, columns: flags.steps, scale: 1 }));
+  await writeFileAtomic(flags.out!, manifoldPng(model, flags.steps, flags.range, flags.label));
   printResult(flags, { out: flags.out }, `wrote a ${flags.steps}×${flags.steps} manifold over [−${flags.range}, ${flags.range}]² to ${flags.out}`);
 }
 

@@ -10,10 +10,9 @@ import { codeIndicesOf } from '../train/diagnostics.js';
 import { EVAL_SEED, RowNoise } from '../train/rng.js';
 import { decodeCodes, denoiseDataset, encodeDataset, reconstructDataset, sequenceErrors } from '../tasks/latent.js';
 import { fitGmm, sampleGmm } from '../tasks/gmm.js';
-import { gridPng } from '../viz/grid.js';
 import { importanceSampledNll, mean } from '../tasks/likelihood.js';
 import { evaluate } from '../train/trainer.js';
-import { denoisingPng, interpolationPng, reconstructionPng, samplesPng, traversalPng } from '../viz/pictures.js';
+import { denoisingPages, gridPages, interpolationPng, reconstructionPages, samplesPages, traversalPng } from '../viz/pictures.js';
 import { check } from '../errors.js';
 import { parseShard, type Shard } from '../data/shard.js';
 import { labelField, modelChunks, streams, streamToFile, type StreamSource } from './batch-stream.js';
@@ -197,9 +196,12 @@ export function csvRows(values: Float32Array, width: number, labels?: Int32Array
   return lines.join('\n') + '\n';
 }
 
-async function picture(out: string, png: Buffer, flags: UseFlags, what: string): Promise<void> {
-  await writeFileAtomic(out, png);
-  printResult(flags, { out }, `wrote ${what} to ${out}`);
+/** Writes a picture, or its pages as out-1.png, out-2.png, … when it has several. */
+export async function picture(out: string, pngs: Buffer | Buffer[], flags: CommonFlags, what: string): Promise<void> {
+  const all = Array.isArray(pngs) ? pngs : [pngs];
+  const names = all.length === 1 ? [out] : all.map((_, i) => out.replace(/(\.png)?$/i, `-${i + 1}.png`));
+  for (const [i, png] of all.entries()) await writeFileAtomic(names[i], png);
+  printResult(flags, { out: names.length === 1 ? out : names }, `wrote ${what} to ${names.length === 1 ? out : `${names.length} pages, ${names[0]} … ${names[names.length - 1]}`}`);
 }
 
 /** --format among the table formats. */
@@ -236,7 +238,7 @@ export function useCommands(): Command[] {
       }
       check(!flags.shard, '--shard writes tables, not PNG grids: give --out a .csv, .jsonl, .npy or .parquet file');
       const { model, data } = await open(run, flags, true);
-      await picture(flags.out!, reconstructionPng(model, data!, flags.count), flags, `${Math.min(flags.count, data!.size)} reconstructions`);
+      await picture(flags.out!, reconstructionPages(model, data!, flags.count), flags, `${Math.min(flags.count, data!.size)} reconstructions`);
     }));
   withShardFlag(reconstruct);
   withShardFlag(evalCmd);
@@ -257,10 +259,10 @@ export function useCommands(): Command[] {
         const codes = encodeDataset(model, head(data!, 10000));
         const gmm = fitGmm(codes, model.latentDim, Number(mixture[1]), flags.seed);
         const images = decodeCodes(model, sampleGmm(gmm, flags.count, flags.seed), flags.label);
-        await picture(flags.out!, gridPng({ images, shape: model.inputShape, columns: 8 }), flags, `${flags.count} samples from a ${mixture[1]}-component mixture`);
+        await picture(flags.out!, gridPages(model, images, flags.count, `${flags.count} samples from a ${mixture[1]}-component Gaussian mixture fitted on the codes`), flags, `${flags.count} samples from a ${mixture[1]}-component mixture`);
         return;
       }
-      await picture(flags.out!, samplesPng(model, flags.count, flags.seed, flags.label, 8, flags.temperature), flags,
+      await picture(flags.out!, samplesPages(model, flags.count, flags.seed, flags.label, 8, flags.temperature), flags,
         flags.label === undefined && model.classes ? `8 samples of each of ${model.classes} classes` : `${flags.count} samples`);
     }));
   const interpolate = runCommand('interpolate', 'PNG row decoded along the line between two examples\' codes', true)
@@ -289,7 +291,7 @@ export function useCommands(): Command[] {
       const base = flags.from !== undefined ? encodeDataset(model, head(subset(data!, [flags.from]), 1)) : new Float32Array(model.latentDim);
       const dims = flags.dims ?? Array.from({ length: Math.min(model.latentDim, 16) }, (_, d) => d);
       const label = flags.label ?? (flags.from !== undefined ? data!.labels?.[flags.from] : undefined);
-      await picture(flags.out!, traversalPng(model, base, dims, flags.range, flags.steps, label), flags, `a traversal of ${dims.length} dimensions`);
+      await picture(flags.out!, traversalPng(model, base, dims, flags.range, flags.steps, label, flags.from !== undefined ? `example #${flags.from}'s code` : 'the prior mean'), flags, `a traversal of ${dims.length} dimensions`);
     }));
   const denoise = runCommand('denoise', 'corrupt examples (optionally), reconstruct them, and write a PNG grid or a CSV', true)
     .option('--out <file>', 'a .png grid (rows: corrupted, denoised, clean), or a .csv / .jsonl / .npy / .parquet table of denoised rows', 'denoised.png')
@@ -306,7 +308,7 @@ export function useCommands(): Command[] {
       if (out.toLowerCase().endsWith('.png')) {
         const part = head(data!, flags.count);
         const { corrupted, denoised } = denoiseDataset(model, part, noise);
-        await picture(out, denoisingPng(model, part, corrupted, denoised), flags, `${part.size} denoised examples`);
+        await picture(out, denoisingPages(model, part, corrupted, denoised), flags, `${part.size} denoised examples`);
         return;
       }
       const { denoised } = denoiseDataset(model, data!, noise);

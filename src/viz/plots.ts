@@ -11,6 +11,10 @@ export interface CurvePlot {
   points: CurvePoint[];
   /** Draw the chance diagonal (ROC plots). */
   diagonal?: boolean;
+  /** A point to mark on the curve (the operating point of the chosen threshold), with its label. */
+  marker?: { x: number; y: number; label: string };
+  /** A dashed horizontal line with its label (a PR curve's baseline: the share of positives). */
+  baseline?: { y: number; label: string };
 }
 
 /** A square plot of one curve on [0, 1] × [0, 1], as PNG bytes. */
@@ -30,10 +34,21 @@ export async function curvePng(plot: CurvePlot): Promise<Buffer> {
     mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
     encoding: { x: { field: 'x', type: 'quantitative', scale }, y: { field: 'y', type: 'quantitative', scale } },
   };
+  const xy = { x: { field: 'x', type: 'quantitative', scale }, y: { field: 'y', type: 'quantitative', scale } };
+  const layers: object[] = [...(plot.diagonal ? [diagonal] : []), line];
+  if (plot.baseline) {
+    const values = [{ x: 0, y: plot.baseline.y, label: plot.baseline.label }, { x: 1, y: plot.baseline.y, label: plot.baseline.label }];
+    layers.push({ data: { values }, mark: { type: 'line', strokeDash: [4, 4], color: '#999' }, encoding: xy });
+    layers.push({ data: { values: [values[1]] }, mark: { type: 'text', align: 'right', dy: -7, color: '#555' }, encoding: { ...xy, text: { field: 'label' } } });
+  }
+  if (plot.marker) {
+    const values = [plot.marker];
+    layers.push({ data: { values }, mark: { type: 'point', filled: true, size: 90, color: '#d62728' }, encoding: xy });
+    layers.push({ data: { values }, mark: { type: 'text', align: 'left', dx: 8, dy: 12, color: '#d62728' }, encoding: { ...xy, text: { field: 'label' } } });
+  }
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: plot.title, width: 360, height: 360, background: 'white',
-    layer: plot.diagonal ? [diagonal, line] : [line],
+    title: plot.title, width: 360, height: 360, background: 'white', layer: layers,
   } as unknown as vl.TopLevelSpec;
   return render(spec);
 }
