@@ -34,7 +34,7 @@ export function tableDefaults(kind: ModelKind, features: number): Record<string,
 
 /** One line naming the choices a config made, for the start of training. */
 export function describeChoices(config: Record<string, unknown>): string {
-  const parts = [`code ${config.latentDim}`];
+  const parts = [config.positions ? `code ${config.positions} × ${Number(config.latentDim) / Number(config.positions)} snapped to ${config.codebookSize} entries (${config.codebookUpdate})` : `code ${config.latentDim}`];
   if (Array.isArray(config.hiddenUnits)) parts.push(`hidden [${config.hiddenUnits.join(', ')}]`);
   if (config.likelihood) parts.push(config.likelihood === 'gaussian' ? `Gaussian likelihood (σ ${config.learnSigma ? 'learned' : `fixed at ${config.sigma}`})` : 'Bernoulli likelihood (sigmoid outputs)');
   if (config.outputActivation) parts.push(`${config.outputActivation} output, ${String(config.loss).toUpperCase()} loss`);
