@@ -13,7 +13,7 @@ const threshold = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('fixed'), value: finite }),
 ]);
 const detectorFields = {
-  score: z.enum(SCORE_KINDS as [ScoreKind, ...ScoreKind[]]),
+  score: z.enum(SCORE_KINDS),
   threshold,
   value: finite,
   samples: z.number().int().positive().max(100000),

@@ -1,7 +1,7 @@
 // Request bodies of the JSON API, checked with zod like every other untrusted input; rows may be flat or nested.
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import { SCORE_KINDS, type ScoreKind } from '../tasks/anomaly.js';
+import { SCORE_KINDS } from '../tasks/anomaly.js';
 
 /** The limits a server enforces. */
 export interface ApiLimits {
@@ -15,7 +15,7 @@ const examples = z.array(z.unknown()).min(1);
 export const rowsBody = z.object({
   inputs: examples,
   labels: z.array(label).optional(),
-  score: z.enum(SCORE_KINDS as [ScoreKind, ...ScoreKind[]]).optional(),
+  score: z.enum(SCORE_KINDS).optional(),
 }).strict();
 
 export const codesBody = z.object({ codes: examples, label: label.optional() }).strict();

@@ -7,14 +7,31 @@ import { isLatentVariable, type AutoencoderModel } from '../models/types.js';
 import { EVAL_SEED, RowNoise } from '../train/rng.js';
 import { reconstructDataset } from './latent.js';
 import { importanceSampledNll } from './likelihood.js';
+import { ssim } from './ssim.js';
+import { pngBits } from './complexity.js';
 
 /**
  * mse / mae / bce: reconstruction error per example (means over features); zmse: each feature's squared error divided
  * by its mean on the normal data the detector was fitted on, averaged (so that no one hard-to-reconstruct or
- * wide-range column dominates); elbo: −ELBO; iw: importance-sampled −log p(x).
+ * wide-range column dominates); ssim: 1 − the mean structural similarity of the image and its reconstruction
+ * (Bergmann et al. 2019); elbo: −ELBO; iw: importance-sampled −log p(x); complexity: −ELBO in bits less the image's
+ * PNG length in bits (Serrà et al. 2020).
  */
-export type ScoreKind = 'mse' | 'mae' | 'bce' | 'zmse' | 'elbo' | 'iw';
-export const SCORE_KINDS: readonly ScoreKind[] = ['mse', 'mae', 'bce', 'zmse', 'elbo', 'iw'];
+export const SCORE_KINDS = ['mse', 'mae', 'bce', 'zmse', 'ssim', 'elbo', 'iw', 'complexity'] as const;
+export type ScoreKind = (typeof SCORE_KINDS)[number];
+
+/** [height, width, channels] of examples of `shape` drawn as images ([D] square as √D × √D × 1), or undefined. */
+export function imageDims(shape: number[]): [number, number, number] | undefined {
+  if (shape.length === 3) return [shape[0], shape[1], shape[2]];
+  if (shape.length === 2) return [shape[0], shape[1], 1];
+  const side = Math.round(Math.sqrt(shape[0]));
+  return shape.length === 1 && side * side === shape[0] ? [side, side, 1] : undefined;
+}
+
+/** The examples' values in [0, 1] (images), row-major. */
+function unitValues(data: Dataset): ArrayLike<number> {
+  return data.values instanceof Uint8Array ? Float32Array.from(data.values, (v) => v / 255) : data.values;
+}
 
 export type Threshold =
   | { kind: 'percentile'; q: number }
@@ -73,6 +90,23 @@ export const SCORE_SEED = EVAL_SEED;
 export function anomalyScores(model: AutoencoderModel, data: Dataset, kind: ScoreKind, samples = 1000, noise?: RowNoise): Float64Array {
   check(featureCount(data.shape) === featureCount(model.inputShape), `${data.source}: examples of shape [${data.shape}] do not fit this model`);
   if (kind === 'iw') return importanceSampledNll(model, data, { samples, noise });
+  if (kind === 'complexity') {
+    if (!isLatentVariable(model)) throw new UserError(`score 'complexity' is −log p(x) less the image's compressed length: it needs a VAE kind; this is a '${model.kind}' model`);
+    const dims = imageDims(data.shape);
+    if (!dims) throw new UserError(`score 'complexity' compresses images; examples of shape [${data.shape}] are not images`);
+    const nll = anomalyScores(model, data, 'elbo', samples, noise);
+    const x = unitValues(data);
+    const d = featureCount(data.shape);
+    return nll.map((nats, i) => nats / Math.LN2 - pngBits((x as Float32Array).subarray(i * d, (i + 1) * d), ...dims));
+  }
+  if (kind === 'ssim') {
+    const dims = imageDims(data.shape);
+    if (!dims) throw new UserError(`score 'ssim' compares images; examples of shape [${data.shape}] are not images (use mse)`);
+    const recon = reconstructDataset(model, data);
+    const x = Float32Array.from(unitValues(data));
+    const d = featureCount(data.shape);
+    return Float64Array.from({ length: data.size }, (_, i) => 1 - ssim(x.subarray(i * d, (i + 1) * d), recon.subarray(i * d, (i + 1) * d), ...dims));
+  }
   if (kind === 'zmse') throw new UserError("score 'zmse' is relative to normal data: fit an AnomalyDetector (or pass --calibration) first");
   if (kind === 'elbo') {
     if (!isLatentVariable(model)) throw new UserError(`score 'elbo' needs a VAE kind; this is a '${model.kind}' model (use mse, mae or bce)`);

@@ -7,7 +7,7 @@ import { applyScaling, invertScaling, type Scaling } from '../data/scaling.js';
 import { check } from '../errors.js';
 import type { RunManifest } from '../io/run-manifest.js';
 import { hasPrior, isConditional, isLatentVariable, type AutoencoderModel, type ModelKind } from '../models/types.js';
-import { AnomalyDetector, anomalyScores, SCORE_SEED, type DetectorState, type ScoreKind } from './anomaly.js';
+import { AnomalyDetector, anomalyScores, imageDims, SCORE_SEED, type DetectorState, type ScoreKind } from './anomaly.js';
 import { RowNoise } from '../train/rng.js';
 import { decodeCodes, drawFromPrior, encodeDataset, reconstructDataset } from './latent.js';
 
@@ -59,7 +59,9 @@ export class LatentModel {
     this.features = featureCount(model.inputShape);
     if (detector) this.detector = AnomalyDetector.fromJSON(model, detector);
     const sampled: ScoreKind[] = isLatentVariable(model) ? (isConditional(model) ? ['elbo'] : ['elbo', 'iw']) : [];
-    this.scoreKinds = ['mse', 'mae', 'bce', ...sampled, ...(this.detector?.options.score === 'zmse' ? ['zmse' as const] : [])];
+    const image = imageDims(model.inputShape) !== undefined;
+    const structural: ScoreKind[] = image ? ['ssim', ...(sampled.includes('iw') ? ['complexity' as const] : [])] : [];
+    this.scoreKinds = ['mse', 'mae', 'bce', ...structural, ...sampled, ...(this.detector?.options.score === 'zmse' ? ['zmse' as const] : [])];
   }
 
   info(): LatentModelInfo {

@@ -1,0 +1,83 @@
+// The structural and complexity scores: SSIM against hand-computed values, the compressed length as a real PNG that an
+// independent decoder reads back, and the scores' refusals.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { crc32, inflateSync } from 'node:zlib';
+import { PNG } from 'pngjs';
+import { zlibSync } from 'fflate';
+import { ssim } from '../src/tasks/ssim.js';
+import { PNG_OVERHEAD_BYTES, pngBits, pngRows } from '../src/tasks/complexity.js';
+import { anomalyScores } from '../src/tasks/anomaly.js';
+import { createModel, defaultConfig } from '../src/models/registry.js';
+import { makeDataset } from '../src/data/dataset.js';
+import { Rng } from '../src/train/rng.js';
+import { assertClose } from './helpers.js';
+
+const C1 = 0.01 ** 2;
+const C2 = 0.03 ** 2;
+
+test('SSIM: 1 for identical images; constant images; two single bright pixels in opposite corners (3×3 uniform window)', () => {
+  const rng = new Rng(3);
+  const img = Float32Array.from({ length: 12 * 12 }, () => rng.next());
+  assertClose([ssim(img, img, 12, 12, 1)], [1], 1e-12, 1e-12, 'identical');
+  // Constant 0.2 against constant 0.6: no variance, no covariance: (2·0.12 + C1)/(0.04 + 0.36 + C1).
+  assertClose([ssim(new Float32Array(64).fill(0.2), new Float32Array(64).fill(0.6), 8, 8, 1)], [(0.24 + C1) / (0.4 + C1)], 1e-6, 1e-7, 'constants');
+  // μ = 1/9 each, σ² = 1/9 − 1/81 = 8/81 each, cov = 0 − 1/81: ((2/81 + C1)(−2/81 + C2)) / ((2/81 + C1)(16/81 + C2)).
+  const a = [1, 0, 0, 0, 0, 0, 0, 0, 0];
+  const b = [0, 0, 0, 0, 0, 0, 0, 0, 1];
+  assertClose([ssim(a, b, 3, 3, 1, { window: 3, sigma: 0 })], [(-2 / 81 + C2) / (16 / 81 + C2)], 1e-9, 1e-9, 'corners');
+  // Channels are scored apart and averaged: an RGB image against itself with one channel replaced.
+  const rgb = Float32Array.from({ length: 3 * 3 * 3 }, (_, i) => (i % 3 === 0 ? a[Math.floor(i / 3)] : 0.5));
+  const other = Float32Array.from(rgb, (v, i) => (i % 3 === 0 ? b[Math.floor(i / 3)] : v));
+  assertClose([ssim(rgb, other, 3, 3, 3, { window: 3, sigma: 0 })], [((-2 / 81 + C2) / (16 / 81 + C2) + 2) / 3], 1e-9, 1e-9, 'RGB');
+});
+
+/** A PNG file around compressed rows: signature, IHDR, one IDAT, IEND, each chunk with its CRC. */
+function pngFile(idat: Uint8Array, w: number, h: number, colorType: number): Buffer {
+  const chunk = (type: string, data: Uint8Array) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), Buffer.from(data)]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, colorType, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
+}
+
+test('the compressed length is a real PNG\'s: pngjs decodes the same pixels, node\'s zlib inflates the same rows', () => {
+  const rng = new Rng(5);
+  const w = 9;
+  const h = 7;
+  const img = Float32Array.from({ length: w * h }, (_, i) => (i % 4 === 0 ? rng.next() : 0));
+  const rows = pngRows(img, h, w, 1);
+  const idat = zlibSync(rows, { level: 9 });
+  assert.deepEqual(new Uint8Array(inflateSync(idat)), rows);
+  const file = pngFile(idat, w, h, 0);
+  assert.equal(file.length, PNG_OVERHEAD_BYTES + idat.length);
+  assert.equal(pngBits(img, h, w, 1), 8 * file.length);
+  const decoded = PNG.sync.read(file);
+  for (let i = 0; i < w * h; i++) assert.equal(decoded.data[i * 4], Math.round(255 * img[i]), `pixel ${i}`);
+  // A flat image compresses far better than noise.
+  assert.ok(pngBits(new Float32Array(28 * 28), 28, 28, 1) < pngBits(Float32Array.from({ length: 28 * 28 }, () => rng.next()), 28, 28, 1) / 4);
+});
+
+test('complexity is −ELBO in bits less the PNG bits; it needs a VAE, and ssim needs images', () => {
+  const rng = new Rng(7);
+  const data = makeDataset({ source: 'toy', values: Uint8Array.from({ length: 6 * 16 }, () => Math.floor(256 * rng.next())), shape: [4, 4, 1], size: 6 });
+  const vae = createModel(defaultConfig('vae', [4, 4, 1], { latentDim: 2, hiddenUnits: [8] }));
+  const elbo = anomalyScores(vae, data, 'elbo');
+  const complexity = anomalyScores(vae, data, 'complexity');
+  for (let i = 0; i < 6; i++) {
+    const x = Float32Array.from(data.values.subarray(i * 16, (i + 1) * 16), (v) => v / 255);
+    assertClose([complexity[i]], [elbo[i] / Math.LN2 - pngBits(x, 4, 4, 1)], 1e-9, 1e-9, `example ${i}`);
+  }
+  const ae = createModel(defaultConfig('ae', [4, 4, 1], { latentDim: 2 }));
+  assert.throws(() => anomalyScores(ae, data, 'complexity'), /score 'complexity' .* needs a VAE kind; this is a 'ae' model/);
+  const table = makeDataset({ source: 'rows', values: new Float32Array(2 * 5), shape: [5], size: 2 });
+  assert.throws(() => anomalyScores(createModel(defaultConfig('ae', [5], { latentDim: 2 })), table, 'ssim'), /score 'ssim' compares images; examples of shape \[5\] are not images/);
+});
