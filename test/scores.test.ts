@@ -7,7 +7,9 @@ import { PNG } from 'pngjs';
 import { zlibSync } from 'fflate';
 import { ssim } from '../src/tasks/ssim.js';
 import { PNG_OVERHEAD_BYTES, pngBits, pngRows } from '../src/tasks/complexity.js';
-import { anomalyScores } from '../src/tasks/anomaly.js';
+import { AnomalyDetector, anomalyScores } from '../src/tasks/anomaly.js';
+import { fitNap, inverseSpd, napScores, pathwayDifferences } from '../src/tasks/rapp.js';
+import * as tf from '../src/backend/tfjs.js';
 import { createModel, defaultConfig } from '../src/models/registry.js';
 import { makeDataset } from '../src/data/dataset.js';
 import { Rng } from '../src/train/rng.js';
@@ -80,4 +82,60 @@ test('complexity is −ELBO in bits less the PNG bits; it needs a VAE, and ssim 
   assert.throws(() => anomalyScores(ae, data, 'complexity'), /score 'complexity' .* needs a VAE kind; this is a 'ae' model/);
   const table = makeDataset({ source: 'rows', values: new Float32Array(2 * 5), shape: [5], size: 2 });
   assert.throws(() => anomalyScores(createModel(defaultConfig('ae', [5], { latentDim: 2 })), table, 'ssim'), /score 'ssim' compares images; examples of shape \[5\] are not images/);
+});
+
+test('nap: the inverse of a covariance by Cholesky equals the closed form; scores are Mahalanobis distances', () => {
+  // [[4, 1], [1, 3]]⁻¹ = 1/11 · [[3, −1], [−1, 4]].
+  assertClose(inverseSpd(Float64Array.of(4, 1, 1, 3), 2), [3 / 11, -1 / 11, -1 / 11, 4 / 11], 1e-12, 1e-12, 'inverse');
+  const rng = new Rng(11);
+  const n = 4000;
+  const values = new Float32Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    const a = rng.normal();
+    const b = rng.normal();
+    values[2 * i] = 2 + 2 * a; // variance 4
+    values[2 * i + 1] = -1 + 0.5 * a + b; // covariance 1, variance 1.25
+  }
+  const state = fitNap(values, 2);
+  // The sample mean and covariance, by hand, and the Mahalanobis distance of (3, 0) under them.
+  let m0 = 0;
+  let m1 = 0;
+  for (let i = 0; i < n; i++) {
+    m0 += values[2 * i] / n;
+    m1 += values[2 * i + 1] / n;
+  }
+  let s00 = 0;
+  let s01 = 0;
+  let s11 = 0;
+  for (let i = 0; i < n; i++) {
+    const u = values[2 * i] - m0;
+    const v = values[2 * i + 1] - m1;
+    s00 += (u * u) / n;
+    s01 += (u * v) / n;
+    s11 += (v * v) / n;
+  }
+  const ridge = 1e-3 * ((s00 + s11) / 2);
+  const [a, b, d] = [s00 + ridge, s01, s11 + ridge];
+  const [x, y] = [3 - m0, 0 - m1];
+  const expected = (d * x * x - 2 * b * x * y + a * y * y) / (a * d - b * b);
+  assertClose(napScores(state, Float32Array.of(3, 0), 2), [expected], 1e-6, 1e-9, 'Mahalanobis');
+});
+
+test('nap: the pathway differences are h(x) − h(x̂) at the encoder\'s Dense layers; a fitted detector saves and loads', async () => {
+  const rng = new Rng(13);
+  const data = makeDataset({ source: 'toy', values: Float32Array.from({ length: 50 * 6 }, () => rng.next()), shape: [6], size: 50 });
+  const model = createModel(defaultConfig('ae', [6], { latentDim: 2, hiddenUnits: [4] }));
+  const { values, width } = pathwayDifferences(model, data);
+  assert.equal(width, 4 + 2);
+  // The first hidden layer by hand: relu(x W + b) for x and for its reconstruction.
+  const [kernel, bias] = model.encoder.layers[1].getWeights().map((t) => Array.from(t.dataSync()));
+  const x = Array.from(data.values.subarray(0, 6));
+  const xHat = Array.from(model.decode(model.encode(tf.tensor2d([x]))).dataSync());
+  const h = (v: number[]) => Array.from({ length: 4 }, (_, u) => Math.max(0, bias[u] + v.reduce((s, vi, i) => s + vi * kernel[i * 4 + u], 0)));
+  const [hx, hxHat] = [h(x), h(xHat)];
+  assertClose(values.subarray(0, 4), hx.map((v, u) => v - hxHat[u]), 1e-5, 1e-6, 'first hidden layer');
+  const detector = new AnomalyDetector(model, { score: 'nap', threshold: { kind: 'percentile', q: 95 } }).fit(data);
+  const restored = AnomalyDetector.fromJSON(model, JSON.parse(JSON.stringify(detector.toJSON())));
+  assert.deepEqual(Array.from(restored.score(data)), Array.from(detector.score(data)));
+  assert.throws(() => anomalyScores(model, data, 'nap'), /score 'nap' is relative to normal data/);
 });

@@ -18,9 +18,12 @@ const detectorFields = {
   value: finite,
   samples: z.number().int().positive().max(100000),
   featureScale: z.array(finite.positive()).max(1 << 20).optional(),
+  nap: z.object({ mean: z.array(finite).max(2048), precision: z.array(finite).max(2048 * 2048) }).strict()
+    .refine((n) => n.precision.length === n.mean.length ** 2, { message: 'precision must be mean.length² numbers' }).optional(),
 };
-const needsScale = (d: { score: ScoreKind; featureScale?: number[] }) => d.score !== 'zmse' || d.featureScale !== undefined;
-const scaleIssue = { message: "a 'zmse' detector needs its featureScale", path: ['featureScale'] };
+type Fitted = { score: ScoreKind; featureScale?: number[]; nap?: unknown };
+const needsScale = (d: Fitted) => (d.score !== 'zmse' || d.featureScale !== undefined) && (d.score !== 'nap' || d.nap !== undefined);
+const scaleIssue = { message: "a 'zmse' detector needs its featureScale, a 'nap' detector its nap whitening", path: ['score'] };
 const detectorSchema = z.object(detectorFields).strict().refine(needsScale, scaleIssue);
 const ensembleSchema = z.object({
   threshold,

@@ -9,15 +9,17 @@ import { reconstructDataset } from './latent.js';
 import { importanceSampledNll } from './likelihood.js';
 import { ssim } from './ssim.js';
 import { pngBits } from './complexity.js';
+import { fitNap, napScores, pathwayDifferences, type NapState } from './rapp.js';
 
 /**
  * mse / mae / bce: reconstruction error per example (means over features); zmse: each feature's squared error divided
  * by its mean on the normal data the detector was fitted on, averaged (so that no one hard-to-reconstruct or
- * wide-range column dominates); ssim: 1 − the mean structural similarity of the image and its reconstruction
+ * wide-range column dominates); nap: the Mahalanobis distance of the encoder's hidden activations of x and of its
+ * reconstruction, whitened on the normal data (RaPP, Kim et al. 2020); ssim: 1 − the mean structural similarity of the image and its reconstruction
  * (Bergmann et al. 2019); elbo: −ELBO; iw: importance-sampled −log p(x); complexity: −ELBO in bits less the image's
  * PNG length in bits (Serrà et al. 2020).
  */
-export const SCORE_KINDS = ['mse', 'mae', 'bce', 'zmse', 'ssim', 'elbo', 'iw', 'complexity'] as const;
+export const SCORE_KINDS = ['mse', 'mae', 'bce', 'zmse', 'nap', 'ssim', 'elbo', 'iw', 'complexity'] as const;
 export type ScoreKind = (typeof SCORE_KINDS)[number];
 
 /** [height, width, channels] of examples of `shape` drawn as images ([D] square as √D × √D × 1), or undefined. */
@@ -107,7 +109,7 @@ export function anomalyScores(model: AutoencoderModel, data: Dataset, kind: Scor
     const d = featureCount(data.shape);
     return Float64Array.from({ length: data.size }, (_, i) => 1 - ssim(x.subarray(i * d, (i + 1) * d), recon.subarray(i * d, (i + 1) * d), ...dims));
   }
-  if (kind === 'zmse') throw new UserError("score 'zmse' is relative to normal data: fit an AnomalyDetector (or pass --calibration) first");
+  if (kind === 'zmse' || kind === 'nap') throw new UserError(`score '${kind}' is relative to normal data: fit an AnomalyDetector (or pass --calibration) first`);
   if (kind === 'elbo') {
     if (!isLatentVariable(model)) throw new UserError(`score 'elbo' needs a VAE kind; this is a '${model.kind}' model (use mse, mae or bce)`);
     const rows = noise ?? RowNoise.of(SCORE_SEED, 0, data.size);
@@ -150,6 +152,8 @@ export interface DetectorState {
   samples: number;
   /** zmse: each feature's mean squared error on the normal data. */
   featureScale?: number[];
+  /** nap: the whitening of the hidden differences fitted on the normal data. */
+  nap?: NapState;
 }
 
 /** The smallest per-feature error scale, relative to the largest: a feature reconstructed perfectly cannot divide by 0. */
@@ -186,12 +190,18 @@ export class AnomalyDetector {
   threshold = NaN;
   /** zmse: the per-feature error scale fitted on normal data. */
   featureScale?: Float64Array;
+  /** nap: the whitening fitted on normal data. */
+  nap?: NapState;
 
   constructor(readonly model: AutoencoderModel, readonly options: { score: ScoreKind; threshold: Threshold; samples?: number }) {}
 
   /** Scores normal (training or calibration) data and fits the threshold on them. */
   fit(normal: Dataset): this {
     if (this.options.score === 'zmse') this.featureScale = featureErrorScale(this.model, normal);
+    if (this.options.score === 'nap') {
+      const { values, width } = pathwayDifferences(this.model, normal);
+      this.nap = fitNap(values, width);
+    }
     this.decisionScores = this.score(normal);
     this.threshold = fitThreshold(this.decisionScores, this.options.threshold);
     return this;
@@ -202,6 +212,11 @@ export class AnomalyDetector {
     if (this.options.score === 'zmse') {
       check(this.featureScale, "score 'zmse' needs the detector fitted on normal data first");
       return standardizedErrors(this.model, data, this.featureScale);
+    }
+    if (this.options.score === 'nap') {
+      check(this.nap, "score 'nap' needs the detector fitted on normal data first");
+      const { values, width } = pathwayDifferences(this.model, data);
+      return napScores(this.nap, values, width);
     }
     return anomalyScores(this.model, data, this.options.score, this.options.samples, RowNoise.of(SCORE_SEED, firstRow, data.size));
   }
@@ -216,6 +231,7 @@ export class AnomalyDetector {
     return {
       score: this.options.score, threshold: this.options.threshold, value: this.threshold, samples: this.options.samples ?? 1000,
       ...(this.featureScale && { featureScale: Array.from(this.featureScale) }),
+      ...(this.nap && { nap: this.nap }),
     };
   }
 
@@ -223,6 +239,7 @@ export class AnomalyDetector {
     const detector = new AnomalyDetector(model, { score: state.score, threshold: state.threshold, samples: state.samples });
     detector.threshold = state.value;
     if (state.featureScale) detector.featureScale = Float64Array.from(state.featureScale);
+    if (state.nap) detector.nap = state.nap;
     return detector;
   }
 }
