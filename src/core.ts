@@ -32,8 +32,11 @@ export { npyBytes } from './io/npy.js';
 export { importanceSampledNll, type ImportanceSamplingOptions } from './tasks/likelihood.js';
 export { importanceWeights, logMeanExp } from './objectives/iwae.js';
 export {
-  AnomalyDetector, anomalyScores, fitThreshold, parseThreshold, percentile, SCORE_KINDS, type ScoreKind, type Threshold, type DetectorState,
+  AnomalyDetector, DetectorEnsemble, anomalyScores, imageDims, fitThreshold, parseThreshold, percentile, SCORE_KINDS, type ScoreKind, type Threshold, type DetectorState,
 } from './tasks/anomaly.js';
+export { ssim, ssimMap, type SsimOptions } from './tasks/ssim.js';
+export { pngBits } from './tasks/complexity.js';
+export { fitNap, napScores, pathwayDifferences, type NapState } from './tasks/rapp.js';
 export { rocAuc, averagePrecision, metricsAt, rocCurve, prCurve, type ThresholdMetrics, type CurvePoint } from './tasks/metrics.js';
 export { BetaVae, klWeight, BETA_VAE, type BetaVaeConfig, type KlSchedule } from './models/beta-vae.js';
 export { Iwae, IWAE, type IwaeConfig } from './models/iwae.js';
