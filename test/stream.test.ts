@@ -83,6 +83,9 @@ test('encode to .npy in chunks: numpy header with the final row count, then the 
     assert.ok(readFileSync(merged).equals(readFileSync(unsharded)), `${format}: merged shards equal the whole`);
   }
   assert.match(cli('merge', '--out', join(dir, 'm.npy'), join(dir, 'part0.npy'), join(dir, 'part1.parquet')).stderr, /not a \.npy file/);
+  const missing = cli('merge', '--out', join(dir, 'm.csv'), join(dir, 'missing.csv'), join(dir, 'part1.csv'));
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^latentkit: error: .*missing\.csv: cannot read \(ENOENT\)\n$/);
   assert.match(cli('encode', run, '--data', data, '--shard', '2/2', '--out', join(dir, 'x.csv')).stderr, /--shard '2\/2': expected i\/n/);
 });
 

@@ -39,6 +39,7 @@ async function firstLine(path: string): Promise<string> {
 
 /** CSV and JSON lines: the parts' bytes in order; a CSV part that starts with the first part's header skips it. */
 async function mergeText(out: string, parts: string[], csv: boolean): Promise<void> {
+  for (const part of parts) await checkedSize(part);
   const header = csv ? await firstLine(parts[0]) : undefined;
   await withFileAtomic(out, async (handle) => {
     for (const [i, part] of parts.entries()) {
