@@ -25,6 +25,7 @@ const METHODS: Method[] = [
   { name: 'dense AE 784-256-32, MSE', members: [{ config: denseAe([256]), score: 'mse' }] },
   { name: 'dense AE, SSIM', members: [{ config: denseAe([256]), score: 'ssim' }] },
   { name: 'dense AE, NAP (RaPP)', members: [{ config: denseAe([256]), score: 'nap' }] },
+  { name: 'dense AE, code Mahalanobis', members: [{ config: denseAe([256]), score: 'latent' }] },
   {
     name: 'NAP ensemble (recipe)',
     members: [{ config: denseAe([256], 1), score: 'nap' }, { config: denseAe([512, 256], 1), score: 'nap' }, { config: denseAe([256], 2), score: 'nap' }],

@@ -139,3 +139,28 @@ test('nap: the pathway differences are h(x) − h(x̂) at the encoder\'s Dense l
   assert.deepEqual(Array.from(restored.score(data)), Array.from(detector.score(data)));
   assert.throws(() => anomalyScores(model, data, 'nap'), /score 'nap' is relative to normal data/);
 });
+
+test('latent: the Mahalanobis distance of each code under the normal codes\' mean and covariance, by the 2×2 closed form', () => {
+  const rng = new Rng(17);
+  const data = makeDataset({ source: 'toy', values: Float32Array.from({ length: 300 * 5 }, () => rng.next()), shape: [5], size: 300 });
+  const model = createModel(defaultConfig('ae', [5], { latentDim: 2, hiddenUnits: [6], latentActivation: 'linear' }));
+  const detector = new AnomalyDetector(model, { score: 'latent', threshold: { kind: 'percentile', q: 95 } }).fit(data);
+  const codes = Array.from(model.encode(tf.tensor2d(data.values as Float32Array, [300, 5])).dataSync());
+  const n = 300;
+  const m = [0, 1].map((j) => codes.filter((_, i) => i % 2 === j).reduce((a, b) => a + b, 0) / n);
+  let [s00, s01, s11] = [0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    const [u, v] = [codes[2 * i] - m[0], codes[2 * i + 1] - m[1]];
+    s00 += (u * u) / n;
+    s01 += (u * v) / n;
+    s11 += (v * v) / n;
+  }
+  const ridge = 1e-3 * ((s00 + s11) / 2);
+  const [a, b, d] = [s00 + ridge, s01, s11 + ridge];
+  const expected = Array.from({ length: n }, (_, i) => {
+    const [x, y] = [codes[2 * i] - m[0], codes[2 * i + 1] - m[1]];
+    return (d * x * x - 2 * b * x * y + a * y * y) / (a * d - b * b);
+  });
+  assertClose(detector.score(data), expected, 1e-4, 1e-6, 'Mahalanobis of the codes');
+  assert.throws(() => anomalyScores(model, data, 'latent'), /score 'latent' is relative to normal data/);
+});

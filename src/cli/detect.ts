@@ -216,7 +216,7 @@ export function detectCommand() {
   const cmd = runCommand('detect', 'anomaly scores and flags per example (CSV), with ROC-AUC, PR-AUC and F1 when labels are 0/1', true)
     .option('--out <file>', 'table to write (index, score, flag[, label]): .csv, .jsonl or .parquet', 'scores.csv')
     .addOption(formatOption('csv, jsonl or parquet (default from --out)'))
-    .addOption(new Option('--score <kind>', 'mse, mae, bce (reconstruction error), zmse (per-feature error over its mean on the calibration data), ssim (1 − structural similarity, images), elbo (−ELBO), iw (importance-sampled −log p(x)), complexity (−ELBO in bits less the PNG length, images); default elbo for VAE kinds, else mse').choices(SCORE_KINDS))
+    .addOption(new Option('--score <kind>', 'mse, mae, bce (reconstruction error), zmse (per-feature error over its mean on the calibration data), nap (Mahalanobis distance of hidden-layer reconstruction differences, RaPP), latent (Mahalanobis distance of the code), ssim (1 − structural similarity, images), elbo (−ELBO), iw (importance-sampled −log p(x)), complexity (−ELBO in bits less the PNG length, images); default elbo for VAE kinds, else mse').choices(SCORE_KINDS))
     .option('--threshold <spec>', 'percentile:Q, contamination:R, sigma:K (mean + K·std) or fixed:V, fitted on the calibration data', 'percentile:99')
     .option('--calibration <spec>', 'normal data to fit the threshold on (default: the scored data)')
     .option('--iw-samples <K>', 'importance samples for --score iw', positiveInt('--iw-samples'), 1000)

@@ -22,8 +22,8 @@ const detectorFields = {
     .refine((n) => n.precision.length === n.mean.length ** 2, { message: 'precision must be mean.length² numbers' }).optional(),
 };
 type Fitted = { score: ScoreKind; featureScale?: number[]; nap?: unknown };
-const needsScale = (d: Fitted) => (d.score !== 'zmse' || d.featureScale !== undefined) && (d.score !== 'nap' || d.nap !== undefined);
-const scaleIssue = { message: "a 'zmse' detector needs its featureScale, a 'nap' detector its nap whitening", path: ['score'] };
+const needsScale = (d: Fitted) => (d.score !== 'zmse' || d.featureScale !== undefined) && (!(d.score === 'nap' || d.score === 'latent') || d.nap !== undefined);
+const scaleIssue = { message: "a 'zmse' detector needs its featureScale, a 'nap' or 'latent' detector its nap whitening", path: ['score'] };
 const detectorSchema = z.object(detectorFields).strict().refine(needsScale, scaleIssue);
 const ensembleSchema = z.object({
   threshold,

@@ -5,7 +5,7 @@ import { batchTensor, featureCount, type Dataset } from '../data/dataset.js';
 import { check, UserError } from '../errors.js';
 import { isLatentVariable, type AutoencoderModel } from '../models/types.js';
 import { EVAL_SEED, RowNoise } from '../train/rng.js';
-import { reconstructDataset } from './latent.js';
+import { encodeDataset, reconstructDataset } from './latent.js';
 import { importanceSampledNll } from './likelihood.js';
 import { ssim } from './ssim.js';
 import { pngBits } from './complexity.js';
@@ -15,11 +15,12 @@ import { fitNap, napScores, pathwayDifferences, type NapState } from './rapp.js'
  * mse / mae / bce: reconstruction error per example (means over features); zmse: each feature's squared error divided
  * by its mean on the normal data the detector was fitted on, averaged (so that no one hard-to-reconstruct or
  * wide-range column dominates); nap: the Mahalanobis distance of the encoder's hidden activations of x and of its
- * reconstruction, whitened on the normal data (RaPP, Kim et al. 2020); ssim: 1 − the mean structural similarity of the image and its reconstruction
+ * reconstruction, whitened on the normal data (RaPP, Kim et al. 2020); latent: the Mahalanobis distance of the code
+ * under a Gaussian fitted on the normal data's codes (the latent density of DAGMM, Zong et al. 2018); ssim: 1 − the mean structural similarity of the image and its reconstruction
  * (Bergmann et al. 2019); elbo: −ELBO; iw: importance-sampled −log p(x); complexity: −ELBO in bits less the image's
  * PNG length in bits (Serrà et al. 2020).
  */
-export const SCORE_KINDS = ['mse', 'mae', 'bce', 'zmse', 'nap', 'ssim', 'elbo', 'iw', 'complexity'] as const;
+export const SCORE_KINDS = ['mse', 'mae', 'bce', 'zmse', 'nap', 'latent', 'ssim', 'elbo', 'iw', 'complexity'] as const;
 export type ScoreKind = (typeof SCORE_KINDS)[number];
 
 /** [height, width, channels] of examples of `shape` drawn as images ([D] square as √D × √D × 1), or undefined. */
@@ -109,7 +110,7 @@ export function anomalyScores(model: AutoencoderModel, data: Dataset, kind: Scor
     const d = featureCount(data.shape);
     return Float64Array.from({ length: data.size }, (_, i) => 1 - ssim(x.subarray(i * d, (i + 1) * d), recon.subarray(i * d, (i + 1) * d), ...dims));
   }
-  if (kind === 'zmse' || kind === 'nap') throw new UserError(`score '${kind}' is relative to normal data: fit an AnomalyDetector (or pass --calibration) first`);
+  if (kind === 'zmse' || kind === 'nap' || kind === 'latent') throw new UserError(`score '${kind}' is relative to normal data: fit an AnomalyDetector (or pass --calibration) first`);
   if (kind === 'elbo') {
     if (!isLatentVariable(model)) throw new UserError(`score 'elbo' needs a VAE kind; this is a '${model.kind}' model (use mse, mae or bce)`);
     const rows = noise ?? RowNoise.of(SCORE_SEED, 0, data.size);
@@ -152,7 +153,7 @@ export interface DetectorState {
   samples: number;
   /** zmse: each feature's mean squared error on the normal data. */
   featureScale?: number[];
-  /** nap: the whitening of the hidden differences fitted on the normal data. */
+  /** nap: the whitening of the hidden differences fitted on the normal data; latent: that of the codes. */
   nap?: NapState;
 }
 
@@ -202,6 +203,7 @@ export class AnomalyDetector {
       const { values, width } = pathwayDifferences(this.model, normal);
       this.nap = fitNap(values, width);
     }
+    if (this.options.score === 'latent') this.nap = fitNap(encodeDataset(this.model, normal), this.model.latentDim);
     this.decisionScores = this.score(normal);
     this.threshold = fitThreshold(this.decisionScores, this.options.threshold);
     return this;
@@ -217,6 +219,10 @@ export class AnomalyDetector {
       check(this.nap, "score 'nap' needs the detector fitted on normal data first");
       const { values, width } = pathwayDifferences(this.model, data);
       return napScores(this.nap, values, width);
+    }
+    if (this.options.score === 'latent') {
+      check(this.nap, "score 'latent' needs the detector fitted on normal data first");
+      return napScores(this.nap, encodeDataset(this.model, data), this.model.latentDim);
     }
     return anomalyScores(this.model, data, this.options.score, this.options.samples, RowNoise.of(SCORE_SEED, firstRow, data.size));
   }

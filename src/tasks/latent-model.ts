@@ -61,7 +61,7 @@ export class LatentModel {
     const sampled: ScoreKind[] = isLatentVariable(model) ? (isConditional(model) ? ['elbo'] : ['elbo', 'iw']) : [];
     const image = imageDims(model.inputShape) !== undefined;
     const structural: ScoreKind[] = image ? ['ssim', ...(sampled.includes('iw') ? ['complexity' as const] : [])] : [];
-    this.scoreKinds = ['mse', 'mae', 'bce', ...structural, ...sampled, ...(this.detector?.options.score === 'zmse' || this.detector?.options.score === 'nap' ? [this.detector.options.score] : [])];
+    this.scoreKinds = ['mse', 'mae', 'bce', ...structural, ...sampled, ...(['zmse', 'nap', 'latent'].includes(this.detector?.options.score ?? '') ? [this.detector!.options.score] : [])];
   }
 
   info(): LatentModelInfo {
@@ -132,7 +132,7 @@ export class LatentModel {
     const data = this.dataset(rows, labels);
     // Each request's rows are rows 0… of that request: they draw the noise they would draw alone.
     const noise = requests && requests.length > 1 ? RowNoise.concat(requests.map((n) => RowNoise.of(SCORE_SEED, 0, n))) : undefined;
-    if (score === 'zmse' || score === 'nap') {
+    if (score === 'zmse' || score === 'nap' || score === 'latent') {
       check(this.detector?.options.score === score, `score '${score}' needs a detector fitted with it (latentkit detect --score ${score} --save-detector)`);
       return this.flag(score, this.detector.score(data));
     }
