@@ -6,7 +6,7 @@ import { loadRun, type RunManifest } from '../io/run-dir.js';
 import { check } from '../errors.js';
 import { UserError } from '../errors.js';
 import { AnomalyDetector, DetectorEnsemble, featureErrors, parseThreshold, SCORE_KINDS, type ScoreKind } from '../tasks/anomaly.js';
-import { batchTensor, featureCount, subset, type Dataset } from '../data/dataset.js';
+import { batchTensor, featureCount, imageDims, subset, type Dataset } from '../data/dataset.js';
 import { isLatentVariable, type AutoencoderModel } from '../models/types.js';
 import { isDrawable } from '../viz/grid.js';
 import { figurePng, heat } from '../viz/labelled.js';
@@ -72,8 +72,7 @@ function errorMapPng(model: AutoencoderModel, part: Dataset, errors: Float32Arra
   inputs.dispose();
   const d = featureCount(model.inputShape);
   const rgb = model.inputShape.length === 3 && model.inputShape[2] === 3;
-  const side = Math.round(Math.sqrt(d));
-  const [h, w] = model.inputShape.length === 1 ? [side, side] : model.inputShape;
+  const [h, w] = imageDims(model.inputShape)!;
   const pixels = h * w;
   const channels = rgb ? 3 : 1;
   const max = errors.reduce((m, v) => Math.max(m, v), 1e-12);

@@ -125,3 +125,11 @@ export function checkLabels(data: Dataset, classes: number): void {
   const bad = data.labels.findIndex((c) => c < 0 || c >= classes);
   if (bad >= 0) throw new UserError(`${data.source}: example ${bad} has label ${data.labels[bad]}, outside the model's classes 0..${classes - 1}`);
 }
+
+/** [height, width, channels] of examples of `shape` drawn as images ([D] square as √D × √D × 1), or undefined. */
+export function imageDims(shape: number[]): [number, number, number] | undefined {
+  if (shape.length === 3) return [shape[0], shape[1], shape[2]];
+  if (shape.length === 2) return [shape[0], shape[1], 1];
+  const side = Math.round(Math.sqrt(shape[0]));
+  return shape.length === 1 && side * side === shape[0] ? [side, side, 1] : undefined;
+}

@@ -1,7 +1,7 @@
 // Detector files (written by `latentkit detect --save-detector`): read as untrusted input and checked field by field.
 import { z } from 'zod';
 import { parseJsonFile } from './json-file.js';
-import { SCORE_KINDS, type DetectorState, type ScoreKind } from '../tasks/anomaly.js';
+import { FITTED_SCORES, SCORE_KINDS, type DetectorState, type ScoreKind } from '../tasks/anomaly.js';
 import { readRegularFile } from './read-file.js';
 import { UserError } from '../errors.js';
 
@@ -22,7 +22,7 @@ const detectorFields = {
     .refine((n) => n.precision.length === n.mean.length ** 2, { message: 'precision must be mean.length² numbers' }).optional(),
 };
 type Fitted = { score: ScoreKind; featureScale?: number[]; nap?: unknown };
-const needsScale = (d: Fitted) => (d.score !== 'zmse' || d.featureScale !== undefined) && (!(d.score === 'nap' || d.score === 'latent') || d.nap !== undefined);
+const needsScale = (d: Fitted) => (d.score !== 'zmse' || d.featureScale !== undefined) && (d.score === 'zmse' || !FITTED_SCORES.includes(d.score) || d.nap !== undefined);
 const scaleIssue = { message: "a 'zmse' detector needs its featureScale, a 'nap' or 'latent' detector its nap whitening", path: ['score'] };
 const detectorSchema = z.object(detectorFields).strict().refine(needsScale, scaleIssue);
 const ensembleSchema = z.object({

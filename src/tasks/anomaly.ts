@@ -1,7 +1,7 @@
 // Anomaly detection with a trained model: per-example scores, thresholds fitted on normal data, 0/1 flags.
 // The fit → decisionScores / threshold → predict shape follows PyOD's detectors.
 import * as tf from '../backend/tfjs.js';
-import { batchTensor, featureCount, type Dataset } from '../data/dataset.js';
+import { batchTensor, featureCount, imageDims, type Dataset } from '../data/dataset.js';
 import { check, UserError } from '../errors.js';
 import { isLatentVariable, type AutoencoderModel } from '../models/types.js';
 import { EVAL_SEED, RowNoise } from '../train/rng.js';
@@ -23,13 +23,10 @@ import { fitNap, napScores, pathwayDifferences, type NapState } from './rapp.js'
 export const SCORE_KINDS = ['mse', 'mae', 'bce', 'zmse', 'nap', 'latent', 'ssim', 'elbo', 'iw', 'complexity'] as const;
 export type ScoreKind = (typeof SCORE_KINDS)[number];
 
-/** [height, width, channels] of examples of `shape` drawn as images ([D] square as √D × √D × 1), or undefined. */
-export function imageDims(shape: number[]): [number, number, number] | undefined {
-  if (shape.length === 3) return [shape[0], shape[1], shape[2]];
-  if (shape.length === 2) return [shape[0], shape[1], 1];
-  const side = Math.round(Math.sqrt(shape[0]));
-  return shape.length === 1 && side * side === shape[0] ? [side, side, 1] : undefined;
-}
+/** The scores relative to normal data: a detector fits them (and saves what it fitted) before it scores. */
+export const FITTED_SCORES: readonly ScoreKind[] = ['zmse', 'nap', 'latent'];
+
+export { imageDims } from '../data/dataset.js';
 
 /** The examples' values in [0, 1] (images), row-major. */
 function unitValues(data: Dataset): ArrayLike<number> {
@@ -110,7 +107,7 @@ export function anomalyScores(model: AutoencoderModel, data: Dataset, kind: Scor
     const d = featureCount(data.shape);
     return Float64Array.from({ length: data.size }, (_, i) => 1 - ssim(x.subarray(i * d, (i + 1) * d), recon.subarray(i * d, (i + 1) * d), ...dims));
   }
-  if (kind === 'zmse' || kind === 'nap' || kind === 'latent') throw new UserError(`score '${kind}' is relative to normal data: fit an AnomalyDetector (or pass --calibration) first`);
+  if (FITTED_SCORES.includes(kind)) throw new UserError(`score '${kind}' is relative to normal data: fit an AnomalyDetector (or pass --calibration) first`);
   if (kind === 'elbo') {
     if (!isLatentVariable(model)) throw new UserError(`score 'elbo' needs a VAE kind; this is a '${model.kind}' model (use mse, mae or bce)`);
     const rows = noise ?? RowNoise.of(SCORE_SEED, 0, data.size);

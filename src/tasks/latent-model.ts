@@ -7,7 +7,7 @@ import { applyScaling, invertScaling, type Scaling } from '../data/scaling.js';
 import { check } from '../errors.js';
 import type { RunManifest } from '../io/run-manifest.js';
 import { hasPrior, isConditional, isLatentVariable, type AutoencoderModel, type ModelKind } from '../models/types.js';
-import { AnomalyDetector, anomalyScores, imageDims, SCORE_SEED, type DetectorState, type ScoreKind } from './anomaly.js';
+import { AnomalyDetector, anomalyScores, FITTED_SCORES, imageDims, SCORE_SEED, type DetectorState, type ScoreKind } from './anomaly.js';
 import { RowNoise } from '../train/rng.js';
 import { decodeCodes, drawFromPrior, encodeDataset, reconstructDataset } from './latent.js';
 
@@ -61,7 +61,7 @@ export class LatentModel {
     const sampled: ScoreKind[] = isLatentVariable(model) ? (isConditional(model) ? ['elbo'] : ['elbo', 'iw']) : [];
     const image = imageDims(model.inputShape) !== undefined;
     const structural: ScoreKind[] = image ? ['ssim', ...(sampled.includes('iw') ? ['complexity' as const] : [])] : [];
-    this.scoreKinds = ['mse', 'mae', 'bce', ...structural, ...sampled, ...(['zmse', 'nap', 'latent'].includes(this.detector?.options.score ?? '') ? [this.detector!.options.score] : [])];
+    this.scoreKinds = ['mse', 'mae', 'bce', ...structural, ...sampled, ...(this.detector && FITTED_SCORES.includes(this.detector.options.score) ? [this.detector.options.score] : [])];
   }
 
   info(): LatentModelInfo {
@@ -132,7 +132,7 @@ export class LatentModel {
     const data = this.dataset(rows, labels);
     // Each request's rows are rows 0… of that request: they draw the noise they would draw alone.
     const noise = requests && requests.length > 1 ? RowNoise.concat(requests.map((n) => RowNoise.of(SCORE_SEED, 0, n))) : undefined;
-    if (score === 'zmse' || score === 'nap' || score === 'latent') {
+    if (FITTED_SCORES.includes(score)) {
       check(this.detector?.options.score === score, `score '${score}' needs a detector fitted with it (latentkit detect --score ${score} --save-detector)`);
       return this.flag(score, this.detector.score(data));
     }

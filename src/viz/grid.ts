@@ -1,6 +1,7 @@
 // Image grids as PNG: rows of examples (grayscale or RGB, values in [0, 1]) tiled with a one-pixel gap.
 import { PNG } from 'pngjs';
 import { check } from '../errors.js';
+import { imageDims } from '../data/dataset.js';
 
 export interface GridArgs {
   /** Row-major images, `count × height × width × channels`, values in [0, 1] (clipped). */
@@ -14,11 +15,9 @@ export interface GridArgs {
 }
 
 function imageShape(shape: number[]): [number, number, number] {
-  if (shape.length === 3) return [shape[0], shape[1], shape[2]];
-  if (shape.length === 2) return [shape[0], shape[1], 1];
-  const side = Math.round(Math.sqrt(shape[0]));
-  check(shape.length === 1 && side * side === shape[0], `cannot draw examples of shape [${shape}] as images`);
-  return [side, side, 1];
+  const dims = imageDims(shape);
+  check(dims !== undefined, `cannot draw examples of shape [${shape}] as images`);
+  return dims;
 }
 
 /** Whether examples of this shape can be drawn as pictures. */

@@ -1,7 +1,7 @@
 // PNG pictures of a model's work, labelled (labelled.ts): reconstructions under their inputs, denoising rows,
 // samples from the prior, interpolations between two real examples, traversals and manifolds with their z values.
 // Long ones come in pages of at most EXAMPLES_PER_PAGE examples, each a PNG.
-import { batchTensor, head, subset, type Dataset } from '../data/dataset.js';
+import { batchTensor, head, imageDims, subset, type Dataset } from '../data/dataset.js';
 import type { AutoencoderModel } from '../models/types.js';
 import { decodeCodes, interpolate, manifoldCodes, reconstructDataset, samplePrior, traverseCodes } from '../tasks/latent.js';
 import { figurePng, pages, type FigureRow } from './labelled.js';
@@ -36,16 +36,12 @@ function bandedPages(model: AutoencoderModel, title: string, sources: { label: s
       }));
     }
     const page = all.length > 1 ? ` (page ${p + 1} of ${all.length})` : '';
-    return figurePng({ title: `${title}${page}`, shape: model.inputShape.length === 1 ? squareShape(model) : model.inputShape, rows });
+    return figurePng({ title: `${title}${page}`, shape: imageShape(model), rows });
   });
 }
 
-/** A flat square shape [D] as [√D, √D, 1]. */
-const squareShape = (model: AutoencoderModel): number[] => {
-  const side = Math.round(Math.sqrt(model.inputShape[0]));
-  return [side, side, 1];
-};
-const imageShape = (model: AutoencoderModel): number[] => (model.inputShape.length === 1 ? squareShape(model) : model.inputShape);
+/** The image shape of the model's examples ([D] square as √D × √D × 1). */
+const imageShape = (model: AutoencoderModel): number[] => imageDims(model.inputShape) ?? model.inputShape;
 
 /** Inputs above their reconstructions, `columns` per row, in pages. */
 export function reconstructionPages(model: AutoencoderModel, data: Dataset, count = 32, columns = 8): Buffer[] {
