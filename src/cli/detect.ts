@@ -28,6 +28,7 @@ interface DetectFlags extends UseFlags {
   errorMap?: string;
   mapCount: number;
   ensemble?: string[];
+  background?: string;
   format?: SinkFormat;
 }
 
@@ -48,15 +49,15 @@ const describeScorer = (d: Scorer): string => d instanceof AnomalyDetector
   ? d.options.score
   : `an ensemble of ${d.members.length} (${[...new Set(d.members.map((m) => m.options.score))].join(', ')}, standardised and averaged)`;
 
-/** The other runs of an ensemble, checked to take the same examples scaled the same way as the first. */
-async function ensembleModels(run: string, manifest: RunManifest, runs: string[]): Promise<AutoencoderModel[]> {
+/** Other runs scored with the first (an ensemble's, a background model), checked to take the same examples scaled the same way. */
+async function sameDataModels(run: string, manifest: RunManifest, runs: string[]): Promise<AutoencoderModel[]> {
   const models: AutoencoderModel[] = [];
   for (const other of runs) {
     const loaded = await loadRun(other);
     check(featureCount(loaded.model.inputShape) === featureCount(manifest.config.inputShape),
       `${other}: takes examples of [${loaded.model.inputShape}] but ${run} takes [${manifest.config.inputShape}]`);
     check(JSON.stringify(loaded.manifest.scaling ?? null) === JSON.stringify(manifest.scaling ?? null),
-      `${other}: scales its data differently from ${run}; an ensemble's runs must be trained on the same data`);
+      `${other}: scales its data differently from ${run}; runs scored together must be trained on the same data`);
     models.push(loaded.model);
   }
   return models;
@@ -115,7 +116,8 @@ async function writeErrorMap(path: string, model: AutoencoderModel, data: Datase
 
 async function detect(run: string, flags: DetectFlags): Promise<void> {
   const { model, manifest } = await open(run, flags, false);
-  const others = flags.ensemble ? await ensembleModels(run, manifest, flags.ensemble) : [];
+  const others = flags.ensemble ? await sameDataModels(run, manifest, flags.ensemble) : [];
+  const background = flags.background ? (await sameDataModels(run, manifest, [flags.background]))[0] : undefined;
   const models = [model, ...others];
   // A file streams when the threshold comes from elsewhere (a saved detector, calibration data) and no error map needs
   // the rows again; otherwise the data is loaded whole (and the threshold may be fitted on it).
@@ -126,14 +128,16 @@ async function detect(run: string, flags: DetectFlags): Promise<void> {
   let detector: Scorer;
   if (flags.detector) {
     const file = await readDetectorFile(flags.detector);
-    if (file.ensemble) detector = DetectorEnsemble.fromJSON(models, file.state);
+    if (file.ensemble) detector = DetectorEnsemble.fromJSON(models, file.state, background);
     else {
       check(others.length === 0, `${flags.detector}: one run's detector; drop --ensemble, or fit an ensemble detector with it`);
-      detector = AnomalyDetector.fromJSON(model, file.state);
+      detector = AnomalyDetector.fromJSON(model, file.state, background);
     }
   } else {
     const threshold = parseThreshold(flags.threshold);
-    const member = (m: AutoencoderModel) => new AnomalyDetector(m, { score: flags.score ?? (isLatentVariable(m) ? 'elbo' : 'mse'), threshold, samples: flags.iwSamples });
+    const score = flags.score ?? (isLatentVariable(model) ? 'elbo' : 'mse');
+    check(score === 'ratio' || !background, `--background is the likelihood ratio's background model; it goes with --score ratio, not ${score}`);
+    const member = (m: AutoencoderModel) => new AnomalyDetector(m, { score, threshold, samples: flags.iwSamples, background });
     detector = others.length > 0 ? new DetectorEnsemble(models.map(member), threshold) : member(model);
     const calibration = flags.calibration
       ? (await loadFlaggedData({ ...flags, data: flags.calibration }, manifest.scaling, true, true)).train
@@ -215,13 +219,14 @@ export function detectCommand() {
   const cmd = runCommand('detect', 'anomaly scores and flags per example (CSV), with ROC-AUC, PR-AUC and F1 when labels are 0/1', true)
     .option('--out <file>', 'table to write (index, score, flag[, label]): .csv, .jsonl or .parquet', 'scores.csv')
     .addOption(formatOption('csv, jsonl or parquet (default from --out)'))
-    .addOption(new Option('--score <kind>', 'mse, mae, bce (reconstruction error), zmse (per-feature error over its mean on the calibration data), nap (Mahalanobis distance of hidden-layer reconstruction differences, RaPP), latent (Mahalanobis distance of the code), ssim (1 − structural similarity, images), elbo (−ELBO), iw (importance-sampled −log p(x)), complexity (−ELBO in bits less the PNG length, images); default elbo for VAE kinds, else mse').choices(SCORE_KINDS))
+    .addOption(new Option('--score <kind>', 'mse, mae, bce (reconstruction error), zmse (per-feature error over its mean on the calibration data), nap (Mahalanobis distance of hidden-layer reconstruction differences, RaPP), latent (Mahalanobis distance of the code), ssim (1 − structural similarity, images), elbo (−ELBO), iw (importance-sampled −log p(x)), complexity (−ELBO in bits less the PNG length, images), ratio (−log p(x) + log p(x) under --background, Ren et al.); default elbo for VAE kinds, else mse').choices(SCORE_KINDS))
     .option('--threshold <spec>', 'percentile:Q, contamination:R, sigma:K (mean + K·std) or fixed:V, fitted on the calibration data', 'percentile:99')
     .option('--calibration <spec>', 'normal data to fit the threshold on (default: the scored data)')
-    .option('--iw-samples <K>', 'importance samples for --score iw', positiveInt('--iw-samples'), 1000)
+    .option('--iw-samples <K>', 'importance samples for --score iw and ratio', positiveInt('--iw-samples'), 1000)
     .option('--detector <file>', 'use a detector saved earlier (its score and threshold) instead of fitting one')
     .option('--save-detector <file>', 'save the fitted detector (score kind and threshold) as JSON')
     .option('--ensemble <runs>', 'more runs trained on the same data (e.g. other seeds): each scores, scores are standardised on the calibration data and averaged', (v) => v.split(',').map((r) => r.trim()).filter(Boolean))
+    .option('--background <run>', "--score ratio: a VAE trained on the same data with inputs perturbed (latentkit train --perturb 0.2)")
     .option('--error-map <file>', 'per-feature squared errors of the top-scoring examples: a .png (input beside its error map) or a .csv (one column per feature)')
     .option('--map-count <n>', 'examples in the error map', positiveInt('--map-count'), 16)
     .option('--plots <prefix>', 'with 0/1 labels: write the ROC and precision–recall curves to <prefix>-roc.png and <prefix>-pr.png')

@@ -36,6 +36,7 @@ interface TrainFlags extends CommonFlags, DataFlags {
   seed: number;
   validationSplit: number;
   patience?: number;
+  perturb?: number;
 }
 
 /** Turns the model flags into a config: the kind's defaults with the given flags changed; a flag the kind lacks is an error. */
@@ -130,7 +131,7 @@ async function trainAndSave(s: Session): Promise<void> {
     result = await fit(model, trainData, {
       epochs: settings.epochs, batchSize: settings.batchSize, seed: settings.seed, adam: { learningRate: settings.learningRate },
       validationData: validation, patience: settings.patience, callbacks: progress, resume: s.resume, signal: abort.signal,
-      checkpointEvery: settings.checkpointEvery,
+      checkpointEvery: settings.checkpointEvery, perturb: settings.perturb,
       onCheckpoint: async (state) => void (await saveRun(out, model, { ...info, history: state.history, checkpoint: state })),
     }).finally(() => progress.stop());
   } finally {
@@ -204,7 +205,7 @@ async function train(flags: TrainFlags, cmd: Command): Promise<void> {
     const modelFlags = [...given].filter((name) => !TRAINING_FLAGS.has(name));
     check(modelFlags.length === 0, () => `--from takes the model and data recorded in ${flags.from}; only training flags may change`);
     const r = recorded.settings;
-    const settingsAsFlags = { epochs: r.epochs, batchSize: r.batchSize, lr: r.learningRate, seed: r.seed, validationSplit: r.validationSplit, patience: r.patience };
+    const settingsAsFlags = { epochs: r.epochs, batchSize: r.batchSize, lr: r.learningRate, seed: r.seed, validationSplit: r.validationSplit, patience: r.patience, perturb: r.perturb };
     // The recorded value of each training flag, unless the command line gives it.
     const kept = Object.fromEntries(Object.entries(settingsAsFlags).filter(([name]) => !given.has(name)));
     flags = { ...flags, ...recordedDataFlags(r), model: recorded.config.kind, ...kept };
@@ -227,7 +228,7 @@ async function train(flags: TrainFlags, cmd: Command): Promise<void> {
         window: flags.window, stride: flags.window ? flags.stride : undefined, testData: flags.testData,
       },
       fingerprint: fingerprint(loaded.train), epochs: flags.epochs, batchSize: flags.batchSize, learningRate: flags.lr, seed: flags.seed,
-      validationSplit: flags.validationSplit, patience: flags.patience, checkpointEvery: flags.checkpointEvery, backend: backend.name,
+      validationSplit: flags.validationSplit, patience: flags.patience, checkpointEvery: flags.checkpointEvery, perturb: flags.perturb, backend: backend.name,
       version: VERSION,
     };
     await trainAndSave({ flags, model: createModel(config), loaded, settings, out, backendName: backend.name });
@@ -237,7 +238,7 @@ async function train(flags: TrainFlags, cmd: Command): Promise<void> {
 }
 
 /** Flags that --from lets change: the rest (model and data) come from the recorded run. */
-const TRAINING_FLAGS = new Set(['from', 'out', 'force', 'epochs', 'batchSize', 'lr', 'seed', 'validationSplit', 'patience', 'checkpointEvery', 'json', 'backend']);
+const TRAINING_FLAGS = new Set(['from', 'out', 'force', 'epochs', 'batchSize', 'lr', 'seed', 'validationSplit', 'patience', 'perturb', 'checkpointEvery', 'json', 'backend']);
 
 export function trainCommand(): Command {
   const kinds = MODEL_KINDS.map((k) => `${k}: ${FAMILIES[k].description}`).join('; ');
@@ -256,7 +257,8 @@ export function trainCommand(): Command {
     .option('--lr <rate>', 'Adam learning rate', positiveNumber('--lr'), 1e-3)
     .option('--seed <n>', 'seed of initialisation, shuffling and sampling', nonNegativeInt('--seed'), 1)
     .option('--validation-split <f>', 'fraction of training rows held out for validation', fraction('--validation-split'), 0.1)
-    .option('--patience <n>', 'stop after n epochs without a lower validation loss', positiveInt('--patience'));
+    .option('--patience <n>', 'stop after n epochs without a lower validation loss', positiveInt('--patience'))
+    .option('--perturb <rate>', 'train on inputs with this fraction of features replaced by uniform draws: a background model for detect --score ratio (Ren et al. use 0.1–0.2)', fraction('--perturb'));
   addModelFlags(cmd);
   withCommon(cmd);
   return cmd.action(action(train));

@@ -36,6 +36,8 @@ export const trainingSettingsSchema = z.object({
   validationSplit: z.number().min(0).max(1),
   patience: z.number().int().positive().optional(),
   checkpointEvery: z.number().int().nonnegative().optional(),
+  /** Background models of the likelihood ratio: the share of input features replaced by uniform draws in training. */
+  perturb: z.number().min(0).lt(1).optional(),
   backend: z.string(),
   version: z.string(),
 });

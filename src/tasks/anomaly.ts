@@ -9,6 +9,7 @@ import { encodeDataset, reconstructDataset } from './latent.js';
 import { importanceSampledNll } from './likelihood.js';
 import { ssim } from './ssim.js';
 import { pngBits } from './complexity.js';
+import { likelihoodRatioScores } from './likelihood-ratio.js';
 import { fitNap, napScores, pathwayDifferences, type NapState } from './rapp.js';
 
 /**
@@ -18,9 +19,10 @@ import { fitNap, napScores, pathwayDifferences, type NapState } from './rapp.js'
  * reconstruction, whitened on the normal data (RaPP, Kim et al. 2020); latent: the Mahalanobis distance of the code
  * under a Gaussian fitted on the normal data's codes (the latent density of DAGMM, Zong et al. 2018); ssim: 1 − the mean structural similarity of the image and its reconstruction
  * (Bergmann et al. 2019); elbo: −ELBO; iw: importance-sampled −log p(x); complexity: −ELBO in bits less the image's
- * PNG length in bits (Serrà et al. 2020).
+ * PNG length in bits (Serrà et al. 2020); ratio: −log p(x) + log p_background(x), against a background VAE trained on
+ * perturbed inputs (the likelihood ratio of Ren et al. 2019).
  */
-export const SCORE_KINDS = ['mse', 'mae', 'bce', 'zmse', 'nap', 'latent', 'ssim', 'elbo', 'iw', 'complexity'] as const;
+export const SCORE_KINDS = ['mse', 'mae', 'bce', 'zmse', 'nap', 'latent', 'ssim', 'elbo', 'iw', 'complexity', 'ratio'] as const;
 export type ScoreKind = (typeof SCORE_KINDS)[number];
 
 /** The scores relative to normal data: a detector fits them (and saves what it fitted) before it scores. */
@@ -79,6 +81,8 @@ export function fitThreshold(scores: ArrayLike<number>, threshold: Threshold): n
   }
 }
 
+const noBackground = () => new UserError("score 'ratio' needs a background model: new AnomalyDetector(model, { score: 'ratio', background }) (latentkit detect --background RUN)");
+
 /** The seed of the noise that sampled scores draw, so that scoring the same data twice gives the same scores. */
 export const SCORE_SEED = EVAL_SEED;
 
@@ -107,6 +111,7 @@ export function anomalyScores(model: AutoencoderModel, data: Dataset, kind: Scor
     const d = featureCount(data.shape);
     return Float64Array.from({ length: data.size }, (_, i) => 1 - ssim(x.subarray(i * d, (i + 1) * d), recon.subarray(i * d, (i + 1) * d), ...dims));
   }
+  if (kind === 'ratio') throw noBackground();
   if (FITTED_SCORES.includes(kind)) throw new UserError(`score '${kind}' is relative to normal data: fit an AnomalyDetector (or pass --calibration) first`);
   if (kind === 'elbo') {
     if (!isLatentVariable(model)) throw new UserError(`score 'elbo' needs a VAE kind; this is a '${model.kind}' model (use mse, mae or bce)`);
@@ -181,6 +186,15 @@ export function standardizedErrors(model: AutoencoderModel, data: Dataset, scale
   return out;
 }
 
+export interface DetectorOptions {
+  score: ScoreKind;
+  threshold: Threshold;
+  /** Importance samples of the sampled scores (iw, ratio; default 1000). */
+  samples?: number;
+  /** ratio: the background model, trained on perturbed inputs (fit's `perturb`). */
+  background?: AutoencoderModel;
+}
+
 export class AnomalyDetector {
   /** Scores of the data the detector was fitted on. */
   decisionScores: Float64Array = new Float64Array(0);
@@ -191,7 +205,9 @@ export class AnomalyDetector {
   /** nap: the whitening fitted on normal data. */
   nap?: NapState;
 
-  constructor(readonly model: AutoencoderModel, readonly options: { score: ScoreKind; threshold: Threshold; samples?: number }) {}
+  constructor(readonly model: AutoencoderModel, readonly options: DetectorOptions) {
+    if (options.score === 'ratio' && !options.background) throw noBackground();
+  }
 
   /** Scores normal (training or calibration) data and fits the threshold on them. */
   fit(normal: Dataset): this {
@@ -221,6 +237,9 @@ export class AnomalyDetector {
       check(this.nap, "score 'latent' needs the detector fitted on normal data first");
       return napScores(this.nap, encodeDataset(this.model, data), this.model.latentDim);
     }
+    if (this.options.score === 'ratio') {
+      return likelihoodRatioScores(this.model, this.options.background!, data, { samples: this.options.samples ?? 1000, noise: RowNoise.of(SCORE_SEED, firstRow, data.size) });
+    }
     return anomalyScores(this.model, data, this.options.score, this.options.samples, RowNoise.of(SCORE_SEED, firstRow, data.size));
   }
 
@@ -238,8 +257,9 @@ export class AnomalyDetector {
     };
   }
 
-  static fromJSON(model: AutoencoderModel, state: DetectorState): AnomalyDetector {
-    const detector = new AnomalyDetector(model, { score: state.score, threshold: state.threshold, samples: state.samples });
+  /** A saved detector on its model (and, for the ratio score, its background model). */
+  static fromJSON(model: AutoencoderModel, state: DetectorState, background?: AutoencoderModel): AnomalyDetector {
+    const detector = new AnomalyDetector(model, { score: state.score, threshold: state.threshold, samples: state.samples, background });
     detector.threshold = state.value;
     if (state.featureScale) detector.featureScale = Float64Array.from(state.featureScale);
     if (state.nap) detector.nap = state.nap;
@@ -302,9 +322,9 @@ export class DetectorEnsemble {
     return { threshold: this.thresholdRule, value: this.threshold, members: this.members.map((m, k) => ({ ...m.toJSON(), ...this.stats[k] })) };
   }
 
-  static fromJSON(models: AutoencoderModel[], state: { threshold: Threshold; value: number; members: EnsembleMemberState[] }): DetectorEnsemble {
+  static fromJSON(models: AutoencoderModel[], state: { threshold: Threshold; value: number; members: EnsembleMemberState[] }, background?: AutoencoderModel): DetectorEnsemble {
     check(models.length === state.members.length, `the ensemble detector was fitted on ${state.members.length} runs; ${models.length} given (detect RUN --ensemble RUN2,… with the same runs)`);
-    const ensemble = new DetectorEnsemble(models.map((model, k) => AnomalyDetector.fromJSON(model, state.members[k])), state.threshold);
+    const ensemble = new DetectorEnsemble(models.map((model, k) => AnomalyDetector.fromJSON(model, state.members[k], background)), state.threshold);
     ensemble.stats = state.members.map(({ mean, std }) => ({ mean, std }));
     ensemble.threshold = state.value;
     return ensemble;
