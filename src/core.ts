@@ -34,6 +34,9 @@ export { importanceWeights, logMeanExp } from './objectives/iwae.js';
 export {
   AnomalyDetector, DetectorEnsemble, anomalyScores, imageDims, fitThreshold, parseThreshold, percentile, SCORE_KINDS, type ScoreKind, type Threshold, type DetectorState,
 } from './tasks/anomaly.js';
+export { likelihoodRatioScores } from './tasks/likelihood-ratio.js';
+export { perturb, perturbRangeOf, type PerturbRange } from './train/perturb.js';
+export { ONE_CLASS, RECIPES, RECIPE_NAMES, recipeConfigs, recipeDetector, trainRecipe, type DetectionRecipe, type RecipeName } from './tasks/recipes.js';
 export { ssim, ssimMap, type SsimOptions } from './tasks/ssim.js';
 export { pngBits } from './tasks/complexity.js';
 export { fitNap, napScores, pathwayDifferences, type NapState } from './tasks/rapp.js';

@@ -1,5 +1,6 @@
 // `latentkit detect`: score every example, fit or load a threshold, write index,score,flag as CSV, report metrics.
 import { Option } from 'commander';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readDetectorFile } from '../io/detector-file.js';
 import { loadRun, type RunManifest } from '../io/run-dir.js';
@@ -116,7 +117,10 @@ async function writeErrorMap(path: string, model: AutoencoderModel, data: Datase
 
 async function detect(run: string, flags: DetectFlags): Promise<void> {
   const { model, manifest } = await open(run, flags, false);
-  const others = flags.ensemble ? await sameDataModels(run, manifest, flags.ensemble) : [];
+  // A recipe's run scores with its members and the recipe's score unless the command line says otherwise.
+  const recipe = manifest.detection && !flags.score && !flags.ensemble ? manifest.detection : undefined;
+  check(!recipe || !run.toLowerCase().endsWith('.zip'), `${run}: a run of recipe ${recipe?.recipe} reads its members from a run folder; unzip it first`);
+  const others = await sameDataModels(run, manifest, flags.ensemble ?? recipe?.ensemble.map((member) => join(run, member)) ?? []);
   const background = flags.background ? (await sameDataModels(run, manifest, [flags.background]))[0] : undefined;
   const models = [model, ...others];
   // A file streams when the threshold comes from elsewhere (a saved detector, calibration data) and no error map needs
@@ -130,12 +134,12 @@ async function detect(run: string, flags: DetectFlags): Promise<void> {
     const file = await readDetectorFile(flags.detector);
     if (file.ensemble) detector = DetectorEnsemble.fromJSON(models, file.state, background);
     else {
-      check(others.length === 0, `${flags.detector}: one run's detector; drop --ensemble, or fit an ensemble detector with it`);
+      check(!flags.ensemble, `${flags.detector}: one run's detector; drop --ensemble, or fit an ensemble detector with it`);
       detector = AnomalyDetector.fromJSON(model, file.state, background);
     }
   } else {
     const threshold = parseThreshold(flags.threshold);
-    const score = flags.score ?? (isLatentVariable(model) ? 'elbo' : 'mse');
+    const score = flags.score ?? recipe?.score ?? (isLatentVariable(model) ? 'elbo' : 'mse');
     check(score === 'ratio' || !background, `--background is the likelihood ratio's background model; it goes with --score ratio, not ${score}`);
     const member = (m: AutoencoderModel) => new AnomalyDetector(m, { score, threshold, samples: flags.iwSamples, background });
     detector = others.length > 0 ? new DetectorEnsemble(models.map(member), threshold) : member(model);
@@ -203,7 +207,7 @@ async function detect(run: string, flags: DetectFlags): Promise<void> {
     plots.push(await writeErrorMap(flags.errorMap, model, data!, wholeScores, flags.mapCount, columns));
   }
   const text = [
-    `scored ${rows} examples of ${where}${flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count})` : ''} by ${describeScorer(detector)}; ` +
+    `scored ${rows} examples of ${where}${flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count})` : ''} by ${recipe ? `recipe ${recipe.recipe}, ` : ''}${describeScorer(detector)}; ` +
       `threshold ${detector.threshold.toPrecision(6)} flags ${flagged} (${((100 * flagged) / Math.max(1, rows)).toFixed(1)} %); wrote ${flags.out}`,
     ...(metrics
       ? [`ROC-AUC ${metrics.rocAuc.toFixed(4)}  PR-AUC (average precision) ${metrics.averagePrecision.toFixed(4)}  ` +

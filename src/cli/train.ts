@@ -22,6 +22,8 @@ import {
 } from './common.js';
 import { describeTerms, progressCallbacks } from './progress.js';
 import { addModelFlags, givenModelFlags } from './model-flags.js';
+import { ONE_CLASS, RECIPE_NAMES, RECIPES, recipeConfigs, type RecipeName } from '../tasks/recipes.js';
+import { memberFiles, trainOtherMembers, type Detection } from './recipe-members.js';
 
 interface TrainFlags extends CommonFlags, DataFlags {
   model?: ModelKind;
@@ -37,6 +39,7 @@ interface TrainFlags extends CommonFlags, DataFlags {
   validationSplit: number;
   patience?: number;
   perturb?: number;
+  recipe?: RecipeName;
 }
 
 /** Turns the model flags into a config: the kind's defaults with the given flags changed; a flag the kind lacks is an error. */
@@ -96,6 +99,8 @@ async function loadTrainingData(flags: TrainFlags): Promise<LoadedData> {
 
 interface Session {
   flags: TrainFlags;
+  /** A recipe's run: its other members' files and the detection entry, saved with every save of this run. */
+  recipe?: { files: Record<string, Uint8Array>; detection: Detection };
   model: AutoencoderModel;
   loaded: LoadedData;
   settings: TrainingSettings;
@@ -117,7 +122,10 @@ async function trainAndSave(s: Session): Promise<void> {
       `${model.config.kind} on ${trainData.source}: ${trainData.size} examples of [${trainData.shape}]` +
       `${validation ? `, ${validation.size} for validation` : ''}, backend ${s.backendName}\n`);
   }
-  const info = { data: { source: settings.data.spec, shape: loaded.train.shape }, scaling: loaded.train.scaling, backend: s.backendName, training: settings };
+  const info = {
+    data: { source: settings.data.spec, shape: loaded.train.shape }, scaling: loaded.train.scaling, backend: s.backendName, training: settings,
+    detection: s.recipe?.detection, files: s.recipe?.files,
+  };
   const abort = new AbortController();
   let signal: NodeJS.Signals | undefined;
   const onSignal = (name: NodeJS.Signals) => {
@@ -149,19 +157,21 @@ async function trainAndSave(s: Session): Promise<void> {
   }
   const { terms, where } = finalScore(model, loaded, validation);
   check(!terms || Number.isFinite(terms.total), `the trained model's ${where} loss is ${terms?.total}; not saving it (lower --lr)`);
-  const files: Record<string, Buffer> = {};
+  const files: Record<string, Uint8Array> = {};
   const shown = loaded.heldOut ? loaded.test : validation ?? loaded.train;
   if (isDrawable(model.inputShape)) {
     files['reconstructions.png'] = reconstructionPng(model, shown);
     if (hasPrior(model)) files['samples.png'] = samplesPng(model, 64, settings.seed);
   }
-  await saveRun(out, model, { ...info, history: result.history, test: loaded.heldOut ? terms : undefined, files });
+  await saveRun(out, model, { ...info, history: result.history, test: loaded.heldOut ? terms : undefined, files: { ...s.recipe?.files, ...files } });
   printResult(flags, { event: 'done', out, test: loaded.heldOut ? terms : undefined, validation: loaded.heldOut ? undefined : terms,
     bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly, files: Object.keys(files) },
   [
     (terms ? `${where} ${describeTerms(terms, isLatentVariable(model))}` : 'no held-out data to score (pass --test-data or a --validation-split)') +
       (result.stoppedEarly ? ` — stopped early, weights of epoch ${result.bestEpoch}` : ''),
-    `saved ${out}/ (encoder/, decoder/, latentkit.json, metrics.json${Object.keys(files).map((f) => ', ' + f).join('')})`,
+    `saved ${out}/ (encoder/, decoder/, latentkit.json, metrics.json${Object.keys(files).map((f) => ', ' + f).join('')}` +
+      `${s.recipe ? s.recipe.detection.ensemble.map((m) => `, ${m}/`).join('') : ''})` +
+      (s.recipe ? `\nrecipe ${s.recipe.detection.recipe}: 'latentkit detect ${out} --data …' scores with all ${s.recipe.detection.ensemble.length + 1} members (${s.recipe.detection.score})` : ''),
   ].join('\n'));
   model.dispose();
 }
@@ -188,7 +198,8 @@ async function resumeRun(flags: TrainFlags, given: Set<string>): Promise<void> {
     const loaded = await loadTrainingData({ ...flags, ...recordedDataFlags(settings) });
     check(fingerprint(loaded.train) === settings.fingerprint,
       `${settings.data.spec}: the data differs from what ${run} was trained on (fingerprint mismatch); resume needs the same data`);
-    await trainAndSave({ flags, model, loaded, settings, out: run, backendName: backend.name, resume: state });
+    const recipe = manifest.detection && { files: await memberFiles(run, manifest.detection), detection: manifest.detection };
+    await trainAndSave({ flags, model, loaded, settings, out: run, backendName: backend.name, resume: state, recipe });
   } finally {
     unlock();
   }
@@ -201,6 +212,7 @@ async function train(flags: TrainFlags, cmd: Command): Promise<void> {
   let recorded: { config: ModelConfig; settings: TrainingSettings } | undefined;
   if (flags.from) {
     const manifest = await readManifest(flags.from);
+    check(!manifest.detection, () => `${flags.from}: a run of recipe ${manifest.detection!.recipe}; train it again with --recipe ${manifest.detection!.recipe}`);
     recorded = { config: manifest.config, settings: recordedSettings(manifest, flags.from) };
     const modelFlags = [...given].filter((name) => !TRAINING_FLAGS.has(name));
     check(modelFlags.length === 0, () => `--from takes the model and data recorded in ${flags.from}; only training flags may change`);
@@ -210,17 +222,25 @@ async function train(flags: TrainFlags, cmd: Command): Promise<void> {
     const kept = Object.fromEntries(Object.entries(settingsAsFlags).filter(([name]) => !given.has(name)));
     flags = { ...flags, ...recordedDataFlags(r), model: recorded.config.kind, ...kept };
   }
+  const recipe = flags.recipe && RECIPES[flags.recipe];
+  if (recipe) {
+    check(!flags.model && !flags.from, `--recipe ${flags.recipe} chooses the models; drop --model and --from`);
+    const modelFlags = givenModelFlags(flags as unknown as Record<string, unknown>).map((f) => f.flag);
+    check(modelFlags.length === 0, () => `--recipe ${flags.recipe} chooses the models; drop ${modelFlags.join(', ')}`);
+    flags = { ...flags, model: 'ae', ...(!given.has('epochs') && { epochs: recipe.epochs }), ...(!given.has('batchSize') && { batchSize: recipe.batchSize }) };
+  }
   check(flags.model, '--model is required (or --resume RUN to continue a run, or --from RUN to train one again)');
   check(flags.data, '--data is required (mnist, fashion-mnist, a .csv / .idx / .idx.gz file, or a folder of PNGs)');
   check(flags.patience === undefined || flags.validationSplit > 0, '--patience needs a validation set: set --validation-split above 0');
-  const out = resolve(flags.out ?? `runs/${flags.model}-${basename(flags.data).replace(/\..*$/, '')}`);
+  const out = resolve(flags.out ?? `runs/${flags.recipe ?? flags.model}-${basename(flags.data).replace(/\..*$/, '')}`);
   checkOutTarget(out, Boolean(flags.force));
   const unlock = lockDir(out);
   try {
     const backend = await useBackend(flags);
     const loaded = await loadTrainingData(flags);
     if (!recorded) flags = withTableTraining(flags, loaded.train, given);
-    const config = recorded?.config ?? configFromFlags(flags as TrainFlags & { model: ModelKind }, loaded.train.shape, loaded.train);
+    const configs = recipe ? recipeConfigs(recipe, loaded.train.shape, flags.seed) : undefined;
+    const config = recorded?.config ?? configs?.[0] ?? configFromFlags(flags as TrainFlags & { model: ModelKind }, loaded.train.shape, loaded.train);
     if (!flags.json) process.stderr.write(`latentkit: ${describeSetup(config, loaded.train, flags)}\n`);
     const settings: TrainingSettings = {
       data: {
@@ -231,7 +251,12 @@ async function train(flags: TrainFlags, cmd: Command): Promise<void> {
       validationSplit: flags.validationSplit, patience: flags.patience, checkpointEvery: flags.checkpointEvery, perturb: flags.perturb, backend: backend.name,
       version: VERSION,
     };
-    await trainAndSave({ flags, model: createModel(config), loaded, settings, out, backendName: backend.name });
+    const members = recipe && configs && await trainOtherMembers(flags.recipe!, recipe, configs, splitValidation(loaded.train, settings.validationSplit, settings.seed).train, {
+      epochs: settings.epochs, batchSize: settings.batchSize, learningRate: settings.learningRate, json: Boolean(flags.json),
+      info: { data: { source: settings.data.spec, shape: loaded.train.shape }, scaling: loaded.train.scaling, backend: backend.name, training: settings },
+    });
+    if (members && !flags.json) process.stderr.write(`latentkit: recipe ${flags.recipe}: member 1 of ${configs!.length} (${config.kind}, seed ${config.seed})\n`);
+    await trainAndSave({ flags, model: createModel(config), loaded, settings, out, backendName: backend.name, recipe: members });
   } finally {
     unlock();
   }
@@ -244,6 +269,7 @@ export function trainCommand(): Command {
   const kinds = MODEL_KINDS.map((k) => `${k}: ${FAMILIES[k].description}`).join('; ');
   const cmd = new Command('train').description('train a model and save it as a run directory');
   cmd.addOption(new Option('--model <kind>', `model kind (${kinds})`).choices(MODEL_KINDS));
+  cmd.addOption(new Option('--recipe <name>', `train a detection recipe's models instead of one --model (one-class: ${ONE_CLASS.description}); 'latentkit detect RUN' then scores with all of them`).choices(RECIPE_NAMES));
   withDataFlags(cmd, false);
   cmd
     .option('--test-data <file>', 'held-out test rows in the format of --data (scaled as the training rows)')

@@ -7,6 +7,7 @@ import type { ModelConfig } from '../models/registry.js';
 import type { AutoencoderModel, LossTerms } from '../models/types.js';
 import { SCALING_KINDS, type Scaling } from '../data/scaling.js';
 import type { EpochMetrics, TrainerState } from '../train/trainer.js';
+import { SCORE_KINDS } from '../tasks/anomaly.js';
 
 export const RUN_FORMAT_VERSION = 1;
 
@@ -62,6 +63,10 @@ const manifestSchema = z.object({
   /** 'in-progress': a checkpoint of an unfinished run (resume it with `latentkit train --resume`). */
   status: z.enum(['complete', 'in-progress']).optional(),
   training: trainingSettingsSchema.optional(),
+  /** Runs trained by a recipe (train --recipe): the score and the member runs inside this folder that detect uses. */
+  detection: z.object({
+    recipe: z.string(), score: z.enum(SCORE_KINDS), ensemble: z.array(z.string().regex(/^ensemble-[0-9]+$/, 'a member folder: ensemble-N')),
+  }).optional(),
 });
 
 export type RunManifest = z.infer<typeof manifestSchema> & { config: ModelConfig };
@@ -77,6 +82,8 @@ export interface RunInfo {
   training?: TrainingSettings;
   /** Saves an unfinished run with the trainer's state, to resume from. */
   checkpoint?: TrainerState;
+  /** A recipe's run: how detect scores with it (its member runs go in `files`). */
+  detection?: RunManifest['detection'];
 }
 
 /** The manifest that describes `model` saved with `info`. */
@@ -86,6 +93,7 @@ export function buildManifest(model: AutoencoderModel, info: RunInfo): RunManife
     scaling: info.scaling, data: info.data, metrics: { history: info.history, test: info.test },
     backend: info.backend, savedAt: new Date().toISOString(), status: info.checkpoint ? 'in-progress' : 'complete',
     ...(info.training && { training: info.training }),
+    ...(info.detection && { detection: info.detection }),
   };
 }
 

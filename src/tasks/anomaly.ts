@@ -238,7 +238,7 @@ export class AnomalyDetector {
       return napScores(this.nap, encodeDataset(this.model, data), this.model.latentDim);
     }
     if (this.options.score === 'ratio') {
-      return likelihoodRatioScores(this.model, this.options.background!, data, { samples: this.options.samples ?? 1000, noise: RowNoise.of(SCORE_SEED, firstRow, data.size) });
+      return likelihoodRatioScores(this.model, this.options.background!, data, { samples: this.options.samples ?? 1000, seed: SCORE_SEED, firstRow });
     }
     return anomalyScores(this.model, data, this.options.score, this.options.samples, RowNoise.of(SCORE_SEED, firstRow, data.size));
   }

@@ -1,0 +1,90 @@
+// Detection recipes and the likelihood ratio on the command line: `train --recipe` saves every member inside one run,
+// `detect RUN` scores with all of them as the library's ensemble does; `train --perturb` and `detect --background`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, tempDir, assertClose } from './helpers.js';
+import { Rng } from '../src/train/rng.js';
+import { loadRun } from '../src/io/run-dir.js';
+import { loadFlaggedData } from '../src/cli/common.js';
+import { AnomalyDetector, DetectorEnsemble } from '../src/tasks/anomaly.js';
+import { likelihoodRatioScores } from '../src/tasks/likelihood-ratio.js';
+import { ONE_CLASS, recipeConfigs } from '../src/tasks/recipes.js';
+
+/** 150 rows of 12 features in [0, 1] from one hidden cause, the last 20 of them scrambled (label 1). */
+function writeRows(path: string): void {
+  const rng = new Rng(4);
+  const lines = [[...Array.from({ length: 12 }, (_, j) => `f${j}`), 'y'].join(',')];
+  for (let i = 0; i < 150; i++) {
+    const a = rng.next();
+    const odd = i >= 130;
+    lines.push([...Array.from({ length: 12 }, (_, j) => (odd ? rng.next() : j / 12 < a ? 0.9 : 0.1).toFixed(4)), odd ? 1 : 0].join(','));
+  }
+  writeFileSync(path, lines.join('\n') + '\n');
+}
+
+const scoresOf = (csv: string): number[] => readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
+
+test('recipe configs: the one-class recipe is three dense AEs (256, 512-256, 256) with linear codes of 32, seeds s, s, s + 1', () => {
+  const configs = recipeConfigs(ONE_CLASS, [28, 28, 1], 7);
+  assert.deepEqual(configs.map((c) => [c.kind, (c as { hiddenUnits: number[] }).hiddenUnits, c.latentDim, c.seed]),
+    [['ae', [256], 32, 7], ['ae', [512, 256], 32, 7], ['ae', [256], 32, 8]]);
+  assert.ok(configs.every((c) => (c as { latentActivation: string }).latentActivation === 'linear'));
+});
+
+test('train --recipe one-class: members saved inside the run; detect RUN scores with all three, as the library ensemble', async () => {
+  const dir = tempDir();
+  const csv = join(dir, 'rows.csv');
+  writeRows(csv);
+  const run = join(dir, 'run');
+  const trained = cli('train', '--recipe', 'one-class', '--data', csv, '--label-column', 'y', '--epochs', '2', '--out', run);
+  assert.equal(trained.code, 0, trained.stderr);
+  const manifest = JSON.parse(readFileSync(join(run, 'latentkit.json'), 'utf8'));
+  assert.deepEqual(manifest.detection, { recipe: 'one-class', score: 'nap', ensemble: ['ensemble-2', 'ensemble-3'] });
+  for (const member of ['ensemble-2', 'ensemble-3']) assert.ok(existsSync(join(run, member, 'encoder', 'weights.bin')), member);
+
+  const out = join(dir, 'scores.csv');
+  const detected = cli('detect', run, '--data', csv, '--label-column', 'y', '--out', out, '--json');
+  assert.equal(detected.code, 0, detected.stderr);
+  assert.match(JSON.parse(detected.stdout).score, /an ensemble of 3 \(nap/);
+  const runs = await Promise.all([run, join(run, 'ensemble-2'), join(run, 'ensemble-3')].map((r) => loadRun(r)));
+  assert.deepEqual(runs.map((r) => (r.model.config as { hiddenUnits: number[] }).hiddenUnits), [[256], [512, 256], [256]]);
+  const data = (await loadFlaggedData({ data: csv, labelColumn: 'y' }, runs[0].manifest.scaling, true, true)).train;
+  const threshold = { kind: 'percentile', q: 99 } as const;
+  const ensemble = new DetectorEnsemble(runs.map((r) => new AnomalyDetector(r.model, { score: 'nap', threshold })), threshold).fit(data);
+  assertClose(scoresOf(out), ensemble.score(data), 1e-4, 1e-4, 'ensemble scores');
+  // An explicit --score scores with the first member alone.
+  const single = cli('detect', run, '--data', csv, '--label-column', 'y', '--score', 'mse', '--out', out, '--json');
+  assert.equal(JSON.parse(single.stdout).score, 'mse');
+  const refused = cli('train', '--recipe', 'one-class', '--latent', '4', '--data', csv, '--out', join(dir, 'other'));
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /--recipe one-class chooses the models; drop --latent/);
+  for (const r of runs) r.model.dispose();
+});
+
+test('train --perturb records the rate; detect --score ratio --background gives the likelihood ratio; misuse is one line', async () => {
+  const dir = tempDir();
+  const csv = join(dir, 'rows.csv');
+  writeRows(csv);
+  const common = ['--model', 'vae', '--data', csv, '--label-column', 'y', '--latent', '2', '--hidden', '8', '--epochs', '2'];
+  assert.equal(cli('train', ...common, '--out', join(dir, 'fg')).code, 0);
+  const bg = cli('train', ...common, '--perturb', '0.2', '--out', join(dir, 'bg'));
+  assert.equal(bg.code, 0, bg.stderr);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'bg', 'latentkit.json'), 'utf8')).training.perturb, 0.2);
+  const out = join(dir, 'ratio.csv');
+  const detected = cli('detect', join(dir, 'fg'), '--data', csv, '--label-column', 'y', '--score', 'ratio', '--background', join(dir, 'bg'), '--iw-samples', '4', '--out', out);
+  assert.equal(detected.code, 0, detected.stderr);
+  const [fg, back] = await Promise.all([loadRun(join(dir, 'fg')), loadRun(join(dir, 'bg'))]);
+  const data = (await loadFlaggedData({ data: csv, labelColumn: 'y' }, fg.manifest.scaling, true, true)).train;
+  assertClose(scoresOf(out), likelihoodRatioScores(fg.model, back.model, data, { samples: 4 }), 1e-4, 1e-3, 'ratio scores');
+  const without = cli('detect', join(dir, 'fg'), '--data', csv, '--label-column', 'y', '--score', 'ratio', '--out', out);
+  assert.equal(without.code, 1);
+  assert.match(without.stderr, /score 'ratio' needs a background model/);
+  const wrongScore = cli('detect', join(dir, 'fg'), '--data', csv, '--label-column', 'y', '--background', join(dir, 'bg'), '--out', out);
+  assert.match(wrongScore.stderr, /--background is the likelihood ratio's background model; it goes with --score ratio, not elbo/);
+  const badRate = cli('train', ...common, '--perturb', '1', '--out', join(dir, 'x'));
+  assert.match(badRate.stderr, /--perturb/);
+  fg.model.dispose();
+  back.model.dispose();
+});
