@@ -7,7 +7,7 @@
 // holds out the last sixth of every class's training images, trains on the rest of class c and scores the held-out
 // images — the protocol the recipe was chosen on, so that choosing it never looked at a test anomaly.
 import {
-  AnomalyDetector, averagePrecision, createModel, defaultConfig, DetectorEnsemble, fit, head, loadEmbedded, rocAuc, selectBackend, subset,
+  AnomalyDetector, averagePrecision, ONE_CLASS, recipeConfigs, createModel, defaultConfig, DetectorEnsemble, fit, head, loadEmbedded, rocAuc, selectBackend, subset,
   type AutoencoderModel, type Dataset, type ModelConfig, type ScoreKind,
 } from '../src/index.js';
 
@@ -21,12 +21,19 @@ const PICK = process.env.METHODS?.split(',').map((w) => w.trim().toLowerCase()).
 /** A method: models to train (one, or several for an ensemble) and the score each member uses. */
 interface Method {
   name: string;
-  members: { config: (shape: number[]) => ModelConfig; score: ScoreKind; epochs?: number }[];
+  members: {
+    config: (shape: number[]) => ModelConfig; score: ScoreKind; epochs?: number;
+    /** ratio: the background model is the same config trained with this share of its inputs perturbed. */
+    background?: number;
+    /** Importance samples of the sampled scores (default 100). */
+    samples?: number;
+  }[];
 }
 
 const denseAe = (hidden: number[], seed = 1) => (shape: number[]) =>
   defaultConfig('ae', shape, { hiddenUnits: hidden, latentDim: 32, latentActivation: 'linear', seed });
-const THREE = [denseAe([256], 1), denseAe([512, 256], 1), denseAe([256], 2)];
+/** The library's one-class recipe (what `latentkit train --recipe one-class` trains). */
+const THREE = ONE_CLASS.members.map((_, k) => (shape: number[]) => recipeConfigs(ONE_CLASS, shape)[k]);
 const FIVE = [...THREE, denseAe([256], 3), denseAe([512, 256], 2)];
 const napMembers = (configs: ((shape: number[]) => ModelConfig)[], epochs?: number) =>
   configs.map((config) => ({ config, score: 'nap' as const, epochs }));
@@ -34,13 +41,14 @@ const ALL_METHODS: Method[] = [
   { name: 'dense AE 784-256-32, MSE', members: [{ config: denseAe([256]), score: 'mse' }] },
   { name: 'dense AE, SSIM', members: [{ config: denseAe([256]), score: 'ssim' }] },
   { name: 'dense AE, NAP (RaPP)', members: [{ config: denseAe([256]), score: 'nap' }] },
-  { name: 'dense AE, code Mahalanobis', members: [{ config: denseAe([256]), score: 'latent' }] },
+  { name: 'dense AE, DAGMM features', members: [{ config: denseAe([256]), score: 'latent' }] },
   { name: 'NAP ensemble (recipe)', members: napMembers(THREE) },
   { name: 'NAP ensemble, 20 epochs', members: napMembers(THREE, 20) },
   { name: 'NAP ensemble of 5', members: napMembers(FIVE) },
   { name: 'NAP + MSE ensemble', members: [...napMembers(THREE), ...THREE.map((config) => ({ config, score: 'mse' as const }))] },
   { name: 'VAE 784-400-20, −ELBO', members: [{ config: (shape) => defaultConfig('vae', shape), score: 'elbo' }] },
   { name: 'VAE, complexity-corrected', members: [{ config: (shape) => defaultConfig('vae', shape), score: 'complexity' }] },
+  { name: 'VAE, likelihood ratio', members: [{ config: (shape) => defaultConfig('vae', shape), score: 'ratio', background: 0.2, samples: 10 }] },
 ];
 
 const METHODS = PICK ? ALL_METHODS.filter((m) => PICK.some((w) => m.name.toLowerCase().includes(w))) : ALL_METHODS;
@@ -53,12 +61,12 @@ const RULE = { kind: 'percentile', q: 95 } as const;
 /** Models trained for the current class, by config: methods that score the same model share it. */
 const trained = new Map<string, { model: AutoencoderModel; seconds: number }>();
 
-async function modelFor(config: ModelConfig, normal: Dataset, epochs = EPOCHS): Promise<{ model: AutoencoderModel; seconds: number }> {
-  const key = JSON.stringify({ config, epochs });
+async function modelFor(config: ModelConfig, normal: Dataset, epochs = EPOCHS, perturb?: number): Promise<{ model: AutoencoderModel; seconds: number }> {
+  const key = JSON.stringify({ config, epochs, perturb });
   if (!trained.has(key)) {
     const started = performance.now();
     const model = createModel(config);
-    await fit(model, normal, { epochs, batchSize: 128, seed: config.seed });
+    await fit(model, normal, { epochs, batchSize: 128, seed: config.seed, perturb });
     trained.set(key, { model, seconds: (performance.now() - started) / 1000 });
   }
   return trained.get(key)!;
@@ -69,9 +77,11 @@ async function scoreWith(method: Method, normal: Dataset, test: Dataset): Promis
   const detectors: AnomalyDetector[] = [];
   let seconds = 0;
   for (const member of method.members) {
-    const { model, seconds: fitting } = await modelFor(member.config(normal.shape), normal, member.epochs);
-    seconds += fitting;
-    detectors.push(new AnomalyDetector(model, { score: member.score, threshold: RULE, samples: 100 }));
+    const config = member.config(normal.shape);
+    const { model, seconds: fitting } = await modelFor(config, normal, member.epochs);
+    const background = member.background === undefined ? undefined : await modelFor(config, normal, member.epochs, member.background);
+    seconds += fitting + (background?.seconds ?? 0);
+    detectors.push(new AnomalyDetector(model, { score: member.score, threshold: RULE, samples: member.samples ?? 100, background: background?.model }));
   }
   const started = performance.now();
   const detector = detectors.length === 1 ? detectors[0] : new DetectorEnsemble(detectors, RULE);

@@ -140,27 +140,48 @@ test('nap: the pathway differences are h(x) − h(x̂) at the encoder\'s Dense l
   assert.throws(() => anomalyScores(model, data, 'nap'), /score 'nap' is relative to normal data/);
 });
 
-test('latent: the Mahalanobis distance of each code under the normal codes\' mean and covariance, by the 2×2 closed form', () => {
+/** The inverse of a small matrix by Gauss–Jordan elimination with partial pivoting (an independent route from Cholesky). */
+function gaussJordanInverse(m: number[][]): number[][] {
+  const n = m.length;
+  const a = m.map((row, i) => [...row, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
+  for (let c = 0; c < n; c++) {
+    const p = a.reduce((best, _, r) => (r >= c && Math.abs(a[r][c]) > Math.abs(a[best][c]) ? r : best), c);
+    [a[c], a[p]] = [a[p], a[c]];
+    const pivot = a[c][c];
+    a[c] = a[c].map((v) => v / pivot);
+    for (let r = 0; r < n; r++) if (r !== c) a[r] = a[r].map((v, j) => v - a[r][c] * a[c][j]);
+  }
+  return a.map((row) => row.slice(n));
+}
+
+test('latent: the Mahalanobis distance of [code, relative error, cosine] (DAGMM\'s features) under the normal data\'s Gaussian', () => {
   const rng = new Rng(17);
-  const data = makeDataset({ source: 'toy', values: Float32Array.from({ length: 300 * 5 }, () => rng.next()), shape: [5], size: 300 });
+  const n = 300;
+  const data = makeDataset({ source: 'toy', values: Float32Array.from({ length: n * 5 }, () => rng.next()), shape: [5], size: n });
   const model = createModel(defaultConfig('ae', [5], { latentDim: 2, hiddenUnits: [6], latentActivation: 'linear' }));
   const detector = new AnomalyDetector(model, { score: 'latent', threshold: { kind: 'percentile', q: 95 } }).fit(data);
-  const codes = Array.from(model.encode(tf.tensor2d(data.values as Float32Array, [300, 5])).dataSync());
-  const n = 300;
-  const m = [0, 1].map((j) => codes.filter((_, i) => i % 2 === j).reduce((a, b) => a + b, 0) / n);
-  let [s00, s01, s11] = [0, 0, 0];
-  for (let i = 0; i < n; i++) {
-    const [u, v] = [codes[2 * i] - m[0], codes[2 * i + 1] - m[1]];
-    s00 += (u * u) / n;
-    s01 += (u * v) / n;
-    s11 += (v * v) / n;
-  }
-  const ridge = 1e-3 * ((s00 + s11) / 2);
-  const [a, b, d] = [s00 + ridge, s01, s11 + ridge];
-  const expected = Array.from({ length: n }, (_, i) => {
-    const [x, y] = [codes[2 * i] - m[0], codes[2 * i + 1] - m[1]];
-    return (d * x * x - 2 * b * x * y + a * y * y) / (a * d - b * b);
+  const x = tf.tensor2d(data.values as Float32Array, [n, 5]);
+  const codes = model.encode(x);
+  const recon = Array.from(model.decode(codes).dataSync());
+  const z = Array.from(codes.dataSync());
+  const xs = Array.from(data.values);
+  const features = Array.from({ length: n }, (_, i) => {
+    const xi = xs.slice(5 * i, 5 * i + 5);
+    const ri = recon.slice(5 * i, 5 * i + 5);
+    const norm = (v: number[]) => Math.hypot(...v);
+    const dot = xi.reduce((s, v, j) => s + v * ri[j], 0);
+    return [z[2 * i], z[2 * i + 1], norm(xi.map((v, j) => v - ri[j])) / norm(xi), dot / (norm(xi) * norm(ri))];
   });
-  assertClose(detector.score(data), expected, 1e-4, 1e-6, 'Mahalanobis of the codes');
+  const mean = [0, 1, 2, 3].map((j) => features.reduce((s, f) => s + f[j], 0) / n);
+  const cov = [0, 1, 2, 3].map((a) => [0, 1, 2, 3].map((b) => features.reduce((s, f) => s + (f[a] - mean[a]) * (f[b] - mean[b]), 0) / n));
+  const ridge = 1e-3 * ((cov[0][0] + cov[1][1] + cov[2][2] + cov[3][3]) / 4) + 1e-9;
+  const precision = gaussJordanInverse(cov.map((row, a) => row.map((v, b) => (a === b ? v + ridge : v))));
+  const expected = features.map((f) => {
+    const r = f.map((v, j) => v - mean[j]);
+    return r.reduce((s, ra, a) => s + ra * r.reduce((t, rb, b) => t + precision[a][b] * rb, 0), 0);
+  });
+  assertClose(detector.score(data), expected, 1e-3, 1e-4, 'Mahalanobis of the DAGMM features');
   assert.throws(() => anomalyScores(model, data, 'latent'), /score 'latent' is relative to normal data/);
+  tf.dispose([x, codes]);
+  model.dispose();
 });

@@ -8,6 +8,7 @@ import { EVAL_SEED, RowNoise } from '../train/rng.js';
 import { encodeDataset, reconstructDataset } from './latent.js';
 import { importanceSampledNll } from './likelihood.js';
 import { ssim } from './ssim.js';
+import { latentFeatures } from './latent-density.js';
 import { pngBits } from './complexity.js';
 import { likelihoodRatioScores } from './likelihood-ratio.js';
 import { fitNap, napScores, pathwayDifferences, type NapState } from './rapp.js';
@@ -17,7 +18,8 @@ import { fitNap, napScores, pathwayDifferences, type NapState } from './rapp.js'
  * by its mean on the normal data the detector was fitted on, averaged (so that no one hard-to-reconstruct or
  * wide-range column dominates); nap: the Mahalanobis distance of the encoder's hidden activations of x and of its
  * reconstruction, whitened on the normal data (RaPP, Kim et al. 2020); latent: the Mahalanobis distance of the code
- * under a Gaussian fitted on the normal data's codes (the latent density of DAGMM, Zong et al. 2018); ssim: 1 − the mean structural similarity of the image and its reconstruction
+ * and two reconstruction features (relative error, cosine) under a Gaussian fitted on the normal data's (DAGMM's
+ * density with one component, Zong et al. 2018); ssim: 1 − the mean structural similarity of the image and its reconstruction
  * (Bergmann et al. 2019); elbo: −ELBO; iw: importance-sampled −log p(x); complexity: −ELBO in bits less the image's
  * PNG length in bits (Serrà et al. 2020); ratio: −log p(x) + log p_background(x), against a background VAE trained on
  * perturbed inputs (the likelihood ratio of Ren et al. 2019).
@@ -216,7 +218,10 @@ export class AnomalyDetector {
       const { values, width } = pathwayDifferences(this.model, normal);
       this.nap = fitNap(values, width);
     }
-    if (this.options.score === 'latent') this.nap = fitNap(encodeDataset(this.model, normal), this.model.latentDim);
+    if (this.options.score === 'latent') {
+      const { values, width } = latentFeatures(this.model, normal);
+      this.nap = fitNap(values, width);
+    }
     this.decisionScores = this.score(normal);
     this.threshold = fitThreshold(this.decisionScores, this.options.threshold);
     return this;
@@ -235,7 +240,8 @@ export class AnomalyDetector {
     }
     if (this.options.score === 'latent') {
       check(this.nap, "score 'latent' needs the detector fitted on normal data first");
-      return napScores(this.nap, encodeDataset(this.model, data), this.model.latentDim);
+      const { values, width } = latentFeatures(this.model, data);
+      return napScores(this.nap, values, width);
     }
     if (this.options.score === 'ratio') {
       return likelihoodRatioScores(this.model, this.options.background!, data, { samples: this.options.samples ?? 1000, seed: SCORE_SEED, firstRow });
