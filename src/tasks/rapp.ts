@@ -119,22 +119,26 @@ export function fitNap(values: Float32Array, width: number): NapState {
   return { mean: Array.from(mean), precision: Array.from(inverseSpd(cov, width)) };
 }
 
-/** (d − μ)ᵀ Σ⁻¹ (d − μ) for each row of the differences [n, width]. */
+/** Rows scored per product: bounds the temporary [rows, width] tensors. */
+const SCORE_ROWS = 2048;
+
+/** (d − μ)ᵀ Σ⁻¹ (d − μ) for each row of the differences [n, width], as one matrix product per block of rows. */
 export function napScores(state: NapState, values: Float32Array, width: number): Float64Array {
   check(state.mean.length === width && state.precision.length === width * width,
     `the detector's pathway has ${state.mean.length} units; this model's has ${width}`);
   const n = values.length / width;
   const out = new Float64Array(n);
-  const r = new Float64Array(width);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < width; j++) r[j] = values[i * width + j] - state.mean[j];
-    let s = 0;
-    for (let a = 0; a < width; a++) {
-      let t = 0;
-      for (let b = 0; b < width; b++) t += state.precision[a * width + b] * r[b];
-      s += r[a] * t;
-    }
-    out[i] = s;
+  const mean = tf.tensor1d(state.mean);
+  const precision = tf.tensor2d(state.precision, [width, width]);
+  for (let start = 0; start < n; start += SCORE_ROWS) {
+    const end = Math.min(start + SCORE_ROWS, n);
+    const scores = tf.tidy(() => {
+      const r = tf.tensor2d(values.subarray(start * width, end * width), [end - start, width]).sub(mean); // [rows, width]
+      return r.matMul(precision).mul(r).sum(1); // [rows]
+    });
+    out.set(scores.dataSync(), start);
+    scores.dispose();
   }
+  tf.dispose([mean, precision]);
   return out;
 }
