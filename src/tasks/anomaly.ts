@@ -5,7 +5,7 @@ import { batchTensor, featureCount, imageDims, type Dataset } from '../data/data
 import { check, UserError } from '../errors.js';
 import { isLatentVariable, type AutoencoderModel } from '../models/types.js';
 import { EVAL_SEED, RowNoise } from '../train/rng.js';
-import { encodeDataset, reconstructDataset } from './latent.js';
+import { reconstructDataset } from './latent.js';
 import { importanceSampledNll } from './likelihood.js';
 import { ssim } from './ssim.js';
 import { latentFeatures } from './latent-density.js';
@@ -241,6 +241,7 @@ export class AnomalyDetector {
     if (this.options.score === 'latent') {
       check(this.nap, "score 'latent' needs the detector fitted on normal data first");
       const { values, width } = latentFeatures(this.model, data);
+      check(this.nap.mean.length === width, `this 'latent' detector holds a density of ${this.nap.mean.length} features, not the code's ${width - 2} and 2 reconstruction features (fitted by an earlier latentkit on codes alone); fit it again`);
       return napScores(this.nap, values, width);
     }
     if (this.options.score === 'ratio') {
