@@ -34,6 +34,35 @@ test('SSIM: 1 for identical images; constant images; two single bright pixels in
   assertClose([ssim(rgb, other, 3, 3, 3, { window: 3, sigma: 0 })], [((-2 / 81 + C2) / (16 / 81 + C2) + 2) / 3], 1e-9, 1e-9, 'RGB');
 });
 
+/** The images of test/fixtures/ssim-reference.py, row-major h × w × c. */
+function formulaImages(h: number, w: number, c: number, phase: number): { a: Float64Array; b: Float64Array } {
+  const a = new Float64Array(h * w * c);
+  const b = new Float64Array(h * w * c);
+  for (let i = 0; i < h; i++) {
+    for (let j = 0; j < w; j++) {
+      for (let k = 0; k < c; k++) {
+        const at = (i * w + j) * c + k;
+        a[at] = (Math.sin(0.7 * i + phase * (k + 1)) * Math.cos(0.3 * j - phase) + 1) / 2;
+        b[at] = Math.min(1, Math.max(0, a[at] + 0.15 * Math.sin(1.3 * i + 0.4 * j + k)));
+      }
+    }
+  }
+  return { a, b };
+}
+
+test('SSIM equals scikit-image 0.19.3 structural_similarity (Gaussian σ 1.5, population covariance, data range 1)', () => {
+  // Printed by test/fixtures/ssim-reference.py.
+  const REFERENCE: [number, number, number, number][] = [
+    [16, 20, 1, 0.8817236544290208],
+    [28, 28, 1, 0.872807540991415],
+    [13, 17, 3, 0.8543303916970363],
+  ];
+  for (const [h, w, c, expected] of REFERENCE) {
+    const { a, b } = formulaImages(h, w, c, 0.5);
+    assertClose([ssim(a, b, h, w, c)], [expected], 1e-9, 1e-9, `${h}×${w}×${c}`);
+  }
+});
+
 /** A PNG file around compressed rows: signature, IHDR, one IDAT, IEND, each chunk with its CRC. */
 function pngFile(idat: Uint8Array, w: number, h: number, colorType: number): Buffer {
   const chunk = (type: string, data: Uint8Array) => {
