@@ -10,7 +10,8 @@ import { loadRun } from '../src/io/run-dir.js';
 import { loadFlaggedData } from '../src/cli/common.js';
 import { AnomalyDetector, DetectorEnsemble } from '../src/tasks/anomaly.js';
 import { likelihoodRatioScores } from '../src/tasks/likelihood-ratio.js';
-import { ONE_CLASS, recipeConfigs } from '../src/tasks/recipes.js';
+import { ONE_CLASS, recipeConfigs, trainRecipe } from '../src/tasks/recipes.js';
+import { makeDataset } from '../src/data/dataset.js';
 
 /** 150 rows of 12 features in [0, 1] from one hidden cause, the last 20 of them scrambled (label 1). */
 function writeRows(path: string): void {
@@ -31,6 +32,20 @@ test('recipe configs: the one-class recipe is three dense AEs (256, 512-256, 256
   assert.deepEqual(configs.map((c) => [c.kind, (c as { hiddenUnits: number[] }).hiddenUnits, c.latentDim, c.seed]),
     [['ae', [256], 32, 7], ['ae', [512, 256], 32, 7], ['ae', [256], 32, 8]]);
   assert.ok(configs.every((c) => (c as { latentActivation: string }).latentActivation === 'linear'));
+});
+
+test('trainRecipe: trains the members, fits their NAP ensemble on the normal data (whose averaged standardised scores have mean 0)', async () => {
+  const rng = new Rng(8);
+  const normal = makeDataset({ source: 'toy', values: Float32Array.from({ length: 200 * 12 }, () => rng.next()), shape: [12], size: 200 });
+  const calls: number[] = [];
+  const { models, detector } = await trainRecipe(ONE_CLASS, normal, { seed: 3, fit: { epochs: 1 }, onMember: (k) => calls.push(k) });
+  assert.deepEqual(calls, [0, 1, 2]);
+  assert.deepEqual(models.map((m) => m.config.seed), [3, 3, 4]);
+  assert.deepEqual(detector.members.map((m) => m.options.score), ['nap', 'nap', 'nap']);
+  const mean = detector.decisionScores.reduce((a, b) => a + b, 0) / normal.size;
+  assert.ok(Math.abs(mean) < 1e-9, `mean ${mean}`);
+  assert.ok(Number.isFinite(detector.threshold));
+  for (const m of models) m.dispose();
 });
 
 test('train --recipe one-class: members saved inside the run; detect RUN scores with all three, as the library ensemble', async () => {
