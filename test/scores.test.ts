@@ -11,7 +11,8 @@ import { AnomalyDetector, anomalyScores } from '../src/tasks/anomaly.js';
 import { fitNap, inverseSpd, napScores, pathwayDifferences } from '../src/tasks/rapp.js';
 import * as tf from '../src/backend/tfjs.js';
 import { createModel, defaultConfig } from '../src/models/registry.js';
-import { makeDataset } from '../src/data/dataset.js';
+import { head, makeDataset } from '../src/data/dataset.js';
+import { knnDistances } from '../src/tasks/knn-score.js';
 import { Rng } from '../src/train/rng.js';
 import { assertClose } from './helpers.js';
 
@@ -212,5 +213,40 @@ test('latent: the Mahalanobis distance of [code, relative error, cosine] (DAGMM\
   assertClose(detector.score(data), expected, 1e-3, 1e-4, 'Mahalanobis of the DAGMM features');
   assert.throws(() => anomalyScores(model, data, 'latent'), /score 'latent' is relative to normal data/);
   tf.dispose([x, codes]);
+  model.dispose();
+});
+
+test('knn: the mean distance to the k nearest normal codes, against a brute-force float64 search; leave-one-out on the normal data', async () => {
+  const rng = new Rng(23);
+  const dim = 3;
+  const reference = Float32Array.from({ length: 40 * dim }, () => rng.normal() * 5 + 20); // far from 0: float32 cancellation would show
+  const queries = Float32Array.from({ length: 7 * dim }, () => rng.normal() * 5 + 20);
+  const brute = (q: ArrayLike<number>, row: number, k: number, skip?: number) => {
+    const d: number[] = [];
+    for (let r = 0; r < 40; r++) {
+      if (r === skip) continue;
+      d.push(Math.sqrt([0, 1, 2].reduce((s, j) => s + (q[row * dim + j] - reference[r * dim + j]) ** 2, 0)));
+    }
+    return d.sort((a, b) => a - b).slice(0, k).reduce((a, b) => a + b, 0) / k;
+  };
+  assertClose(knnDistances(reference, queries, dim, 5), Array.from({ length: 7 }, (_, i) => brute(queries, i, 5)), 1e-9, 1e-9, 'queries');
+  assertClose(knnDistances(reference, reference, dim, 3, true), Array.from({ length: 40 }, (_, i) => brute(reference, i, 3, i)), 1e-9, 1e-9, 'leave-one-out');
+  assert.throws(() => knnDistances(reference.subarray(0, 5 * dim), queries, dim, 5, true), /needs more than 5 normal examples, found 5/);
+
+  // Through a detector: the codes are the model's, the normal data's scores leave each example out; saved and loaded.
+  const data = makeDataset({ source: 'toy', values: Float32Array.from({ length: 60 * 4 }, () => rng.next()), shape: [4], size: 60 });
+  const model = createModel(defaultConfig('ae', [4], { latentDim: 2, hiddenUnits: [5], latentActivation: 'linear' }));
+  const detector = new AnomalyDetector(model, { score: 'knn', threshold: { kind: 'percentile', q: 90 } }).fit(data);
+  const codes = model.encode(tf.tensor2d(data.values as Float32Array, [60, 4]));
+  const c = Array.from(codes.dataSync());
+  codes.dispose();
+  const own = Array.from({ length: 60 }, (_, i) => {
+    const d = Array.from({ length: 60 }, (_, r) => (r === i ? Infinity : Math.hypot(c[2 * i] - c[2 * r], c[2 * i + 1] - c[2 * r + 1])));
+    return d.sort((a, b) => a - b).slice(0, 5).reduce((a, b) => a + b, 0) / 5;
+  });
+  assertClose(detector.decisionScores, own, 1e-5, 1e-6, 'leave-one-out scores of the normal data');
+  const restored = AnomalyDetector.fromJSON(model, JSON.parse(JSON.stringify(detector.toJSON())));
+  assertClose(restored.score(head(data, 10)), detector.score(head(data, 10)), 1e-12, 1e-12, 'saved and loaded');
+  assert.throws(() => anomalyScores(model, data, 'knn'), /score 'knn' is relative to normal data/);
   model.dispose();
 });

@@ -20,10 +20,13 @@ const detectorFields = {
   featureScale: z.array(finite.positive()).max(1 << 20).optional(),
   nap: z.object({ mean: z.array(finite).max(2048), precision: z.array(finite).max(2048 * 2048) }).strict()
     .refine((n) => n.precision.length === n.mean.length ** 2, { message: 'precision must be mean.length² numbers' }).optional(),
+  knn: z.object({ k: z.number().int().positive().max(1000), codes: z.array(finite).min(1).max(1 << 24) }).strict().optional(),
 };
-type Fitted = { score: ScoreKind; featureScale?: number[]; nap?: unknown };
-const needsScale = (d: Fitted) => (d.score !== 'zmse' || d.featureScale !== undefined) && (d.score === 'zmse' || !FITTED_SCORES.includes(d.score) || d.nap !== undefined);
-const scaleIssue = { message: "a 'zmse' detector needs its featureScale, a 'nap' or 'latent' detector its nap whitening", path: ['score'] };
+type Fitted = { score: ScoreKind; featureScale?: number[]; nap?: unknown; knn?: unknown };
+/** What each score fitted on normal data keeps in the file. */
+const FITTED_PART: Partial<Record<ScoreKind, keyof Fitted>> = { zmse: 'featureScale', nap: 'nap', latent: 'nap', knn: 'knn' };
+const needsScale = (d: Fitted) => !FITTED_SCORES.includes(d.score) || d[FITTED_PART[d.score]!] !== undefined;
+const scaleIssue = { message: "a 'zmse' detector needs its featureScale, a 'nap' or 'latent' detector its nap whitening, a 'knn' detector its codes", path: ['score'] };
 const detectorSchema = z.object(detectorFields).strict().refine(needsScale, scaleIssue);
 const ensembleSchema = z.object({
   threshold,

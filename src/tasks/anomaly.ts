@@ -5,7 +5,8 @@ import { batchTensor, featureCount, imageDims, type Dataset } from '../data/data
 import { check, UserError } from '../errors.js';
 import { isLatentVariable, type AutoencoderModel } from '../models/types.js';
 import { EVAL_SEED, RowNoise } from '../train/rng.js';
-import { reconstructDataset } from './latent.js';
+import { encodeDataset, reconstructDataset } from './latent.js';
+import { KNN_NEIGHBOURS, knnDistances, type KnnState } from './knn-score.js';
 import { importanceSampledNll } from './likelihood.js';
 import { ssim } from './ssim.js';
 import { latentFeatures } from './latent-density.js';
@@ -19,16 +20,17 @@ import { fitNap, napScores, pathwayDifferences, type NapState } from './rapp.js'
  * wide-range column dominates); nap: the Mahalanobis distance of the encoder's hidden activations of x and of its
  * reconstruction, whitened on the normal data (RaPP, Kim et al. 2020); latent: the Mahalanobis distance of the code
  * and two reconstruction features (relative error, cosine) under a Gaussian fitted on the normal data's (DAGMM's
- * density with one component, Zong et al. 2018); ssim: 1 − the mean structural similarity of the image and its reconstruction
+ * density with one component, Zong et al. 2018); knn: the mean distance of the code to its 5 nearest codes of the
+ * normal data (Ramaswamy et al. 2000); ssim: 1 − the mean structural similarity of the image and its reconstruction
  * (Bergmann et al. 2019); elbo: −ELBO; iw: importance-sampled −log p(x); complexity: −ELBO in bits less the image's
  * PNG length in bits (Serrà et al. 2020); ratio: −log p(x) + log p_background(x), against a background VAE trained on
  * perturbed inputs (the likelihood ratio of Ren et al. 2019).
  */
-export const SCORE_KINDS = ['mse', 'mae', 'bce', 'zmse', 'nap', 'latent', 'ssim', 'elbo', 'iw', 'complexity', 'ratio'] as const;
+export const SCORE_KINDS = ['mse', 'mae', 'bce', 'zmse', 'nap', 'latent', 'knn', 'ssim', 'elbo', 'iw', 'complexity', 'ratio'] as const;
 export type ScoreKind = (typeof SCORE_KINDS)[number];
 
 /** The scores relative to normal data: a detector fits them (and saves what it fitted) before it scores. */
-export const FITTED_SCORES: readonly ScoreKind[] = ['zmse', 'nap', 'latent'];
+export const FITTED_SCORES: readonly ScoreKind[] = ['zmse', 'nap', 'latent', 'knn'];
 
 export { imageDims } from '../data/dataset.js';
 
@@ -159,6 +161,8 @@ export interface DetectorState {
   featureScale?: number[];
   /** nap: the whitening of the hidden differences fitted on the normal data; latent: that of the codes. */
   nap?: NapState;
+  /** knn: the normal data's codes. */
+  knn?: KnnState;
 }
 
 /** The smallest per-feature error scale, relative to the largest: a feature reconstructed perfectly cannot divide by 0. */
@@ -206,6 +210,8 @@ export class AnomalyDetector {
   featureScale?: Float64Array;
   /** nap: the whitening fitted on normal data. */
   nap?: NapState;
+  /** knn: the normal data's codes. */
+  knn?: KnnState;
 
   constructor(readonly model: AutoencoderModel, readonly options: DetectorOptions) {
     if (options.score === 'ratio' && !options.background) throw noBackground();
@@ -222,7 +228,11 @@ export class AnomalyDetector {
       const { values, width } = latentFeatures(this.model, normal);
       this.nap = fitNap(values, width);
     }
-    this.decisionScores = this.score(normal);
+    if (this.options.score === 'knn') {
+      const codes = encodeDataset(this.model, normal);
+      this.knn = { k: KNN_NEIGHBOURS, codes: Array.from(codes) };
+      this.decisionScores = knnDistances(codes, codes, this.model.latentDim, KNN_NEIGHBOURS, true);
+    } else this.decisionScores = this.score(normal);
     this.threshold = fitThreshold(this.decisionScores, this.options.threshold);
     return this;
   }
@@ -244,6 +254,11 @@ export class AnomalyDetector {
       check(this.nap.mean.length === width, `this 'latent' detector holds a density of ${this.nap.mean.length} features, not the code's ${width - 2} and 2 reconstruction features (fitted by an earlier latentkit on codes alone); fit it again`);
       return napScores(this.nap, values, width);
     }
+    if (this.options.score === 'knn') {
+      check(this.knn, "score 'knn' needs the detector fitted on normal data first");
+      check(this.knn.codes.length % this.model.latentDim === 0, `this 'knn' detector's codes do not have the model's ${this.model.latentDim} dimensions`);
+      return knnDistances(this.knn.codes, encodeDataset(this.model, data), this.model.latentDim, this.knn.k);
+    }
     if (this.options.score === 'ratio') {
       return likelihoodRatioScores(this.model, this.options.background!, data, { samples: this.options.samples ?? 1000, seed: SCORE_SEED, firstRow });
     }
@@ -261,6 +276,7 @@ export class AnomalyDetector {
       score: this.options.score, threshold: this.options.threshold, value: this.threshold, samples: this.options.samples ?? 1000,
       ...(this.featureScale && { featureScale: Array.from(this.featureScale) }),
       ...(this.nap && { nap: this.nap }),
+      ...(this.knn && { knn: this.knn }),
     };
   }
 
@@ -270,6 +286,7 @@ export class AnomalyDetector {
     detector.threshold = state.value;
     if (state.featureScale) detector.featureScale = Float64Array.from(state.featureScale);
     if (state.nap) detector.nap = state.nap;
+    if (state.knn) detector.knn = state.knn;
     return detector;
   }
 }
