@@ -34,14 +34,15 @@ test('recipe configs: the one-class recipe is three dense AEs (256, 512-256, 256
   assert.ok(configs.every((c) => (c as { latentActivation: string }).latentActivation === 'linear'));
 });
 
-test('trainRecipe: trains the members, fits their NAP ensemble on the normal data (whose averaged standardised scores have mean 0)', async () => {
+test('trainRecipe: trains the members, fits their NAP and kNN ensemble on the normal data (whose averaged standardised scores have mean 0)', async () => {
   const rng = new Rng(8);
   const normal = makeDataset({ source: 'toy', values: Float32Array.from({ length: 200 * 12 }, () => rng.next()), shape: [12], size: 200 });
   const calls: number[] = [];
   const { models, detector } = await trainRecipe(ONE_CLASS, normal, { seed: 3, fit: { epochs: 1 }, onMember: (k) => calls.push(k) });
   assert.deepEqual(calls, [0, 1, 2]);
   assert.deepEqual(models.map((m) => m.config.seed), [3, 3, 4]);
-  assert.deepEqual(detector.members.map((m) => m.options.score), ['nap', 'nap', 'nap']);
+  assert.deepEqual(detector.members.map((m) => m.options.score), ['nap', 'knn', 'nap', 'knn', 'nap', 'knn']);
+  assert.deepEqual(detector.models, models);
   const mean = detector.decisionScores.reduce((a, b) => a + b, 0) / normal.size;
   assert.ok(Math.abs(mean) < 1e-9, `mean ${mean}`);
   assert.ok(Number.isFinite(detector.threshold));
@@ -56,19 +57,27 @@ test('train --recipe one-class: members saved inside the run; detect RUN scores 
   const trained = cli('train', '--recipe', 'one-class', '--data', csv, '--label-column', 'y', '--epochs', '2', '--out', run);
   assert.equal(trained.code, 0, trained.stderr);
   const manifest = JSON.parse(readFileSync(join(run, 'latentkit.json'), 'utf8'));
-  assert.deepEqual(manifest.detection, { recipe: 'one-class', score: 'nap', ensemble: ['ensemble-2', 'ensemble-3'] });
+  assert.deepEqual(manifest.detection, { recipe: 'one-class', scores: ['nap', 'knn'], ensemble: ['ensemble-2', 'ensemble-3'] });
   for (const member of ['ensemble-2', 'ensemble-3']) assert.ok(existsSync(join(run, member, 'encoder', 'weights.bin')), member);
 
   const out = join(dir, 'scores.csv');
   const detected = cli('detect', run, '--data', csv, '--label-column', 'y', '--out', out, '--json');
   assert.equal(detected.code, 0, detected.stderr);
-  assert.match(JSON.parse(detected.stdout).score, /an ensemble of 3 \(nap/);
+  assert.match(JSON.parse(detected.stdout).score, /an ensemble of 6 \(nap, knn/);
   const runs = await Promise.all([run, join(run, 'ensemble-2'), join(run, 'ensemble-3')].map((r) => loadRun(r)));
   assert.deepEqual(runs.map((r) => (r.model.config as { hiddenUnits: number[] }).hiddenUnits), [[256], [512, 256], [256]]);
   const data = (await loadFlaggedData({ data: csv, labelColumn: 'y' }, runs[0].manifest.scaling, true, true)).train;
   const threshold = { kind: 'percentile', q: 99 } as const;
-  const ensemble = new DetectorEnsemble(runs.map((r) => new AnomalyDetector(r.model, { score: 'nap', threshold })), threshold).fit(data);
+  const ensemble = new DetectorEnsemble(runs.flatMap((r) => [new AnomalyDetector(r.model, { score: 'nap', threshold }), new AnomalyDetector(r.model, { score: 'knn', threshold })]), threshold).fit(data);
   assertClose(scoresOf(out), ensemble.score(data), 1e-4, 1e-4, 'ensemble scores');
+  // Saved with each member's model (six scores of three runs) and loaded back: the same scores.
+  const saved = join(dir, 'detector.json');
+  assert.equal(cli('detect', run, '--data', csv, '--label-column', 'y', '--out', out, '--save-detector', saved).code, 0);
+  assert.deepEqual(JSON.parse(readFileSync(saved, 'utf8')).members.map((m: { model: number }) => m.model), [0, 0, 1, 1, 2, 2]);
+  const again = join(dir, 'again.csv');
+  const reused = cli('detect', run, '--data', csv, '--label-column', 'y', '--detector', saved, '--out', again);
+  assert.equal(reused.code, 0, reused.stderr);
+  assertClose(scoresOf(again), scoresOf(out), 1e-9, 1e-9, 'reloaded detector');
   // An explicit --score scores with the first member alone.
   const single = cli('detect', run, '--data', csv, '--label-column', 'y', '--score', 'mse', '--out', out, '--json');
   assert.equal(JSON.parse(single.stdout).score, 'mse');

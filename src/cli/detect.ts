@@ -139,10 +139,10 @@ async function detect(run: string, flags: DetectFlags): Promise<void> {
     }
   } else {
     const threshold = parseThreshold(flags.threshold);
-    const score = flags.score ?? recipe?.score ?? (isLatentVariable(model) ? 'elbo' : 'mse');
-    check(score === 'ratio' || !background, `--background is the likelihood ratio's background model; it goes with --score ratio, not ${score}`);
-    const member = (m: AutoencoderModel) => new AnomalyDetector(m, { score, threshold, samples: flags.iwSamples, background });
-    detector = others.length > 0 ? new DetectorEnsemble(models.map(member), threshold) : member(model);
+    const scores = flags.score ? [flags.score] : recipe?.scores ?? [isLatentVariable(model) ? 'elbo' : 'mse'];
+    check(scores.includes('ratio') || !background, `--background is the likelihood ratio's background model; it goes with --score ratio, not ${scores.join(', ')}`);
+    const members = models.flatMap((m) => scores.map((score) => new AnomalyDetector(m, { score, threshold, samples: flags.iwSamples, background })));
+    detector = members.length > 1 ? new DetectorEnsemble(members, threshold) : members[0];
     const calibration = flags.calibration
       ? (await loadFlaggedData({ ...flags, data: flags.calibration }, manifest.scaling, true, true)).train
       : data!;

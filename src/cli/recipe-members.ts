@@ -34,7 +34,7 @@ export async function trainOtherMembers(name: RecipeName, recipe: DetectionRecip
     for (const [path, content] of Object.entries(run.files)) files[`${memberFolder(k)}/${path}`] = content;
     model.dispose();
   }
-  const detection: Detection = { recipe: name, score: recipe.score, ensemble: configs.slice(1).map((_, k) => memberFolder(k + 1)) };
+  const detection: Detection = { recipe: name, scores: recipe.scores, ensemble: configs.slice(1).map((_, k) => memberFolder(k + 1)) };
   return { files, detection };
 }
 

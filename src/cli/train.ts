@@ -171,7 +171,7 @@ async function trainAndSave(s: Session): Promise<void> {
       (result.stoppedEarly ? ` — stopped early, weights of epoch ${result.bestEpoch}` : ''),
     `saved ${out}/ (encoder/, decoder/, latentkit.json, metrics.json${Object.keys(files).map((f) => ', ' + f).join('')}` +
       `${s.recipe ? s.recipe.detection.ensemble.map((m) => `, ${m}/`).join('') : ''})` +
-      (s.recipe ? `\nrecipe ${s.recipe.detection.recipe}: 'latentkit detect ${out} --data …' scores with all ${s.recipe.detection.ensemble.length + 1} members (${s.recipe.detection.score})` : ''),
+      (s.recipe ? `\nrecipe ${s.recipe.detection.recipe}: 'latentkit detect ${out} --data …' scores with all ${s.recipe.detection.ensemble.length + 1} members (${s.recipe.detection.scores.join(' and ')})` : ''),
   ].join('\n'));
   model.dispose();
 }

@@ -31,15 +31,19 @@ const detectorSchema = z.object(detectorFields).strict().refine(needsScale, scal
 const ensembleSchema = z.object({
   threshold,
   value: finite,
-  members: z.array(z.object({ ...detectorFields, mean: finite, std: finite.positive() }).strict().refine(needsScale, scaleIssue)).min(1).max(256),
+  members: z.array(z.object({ ...detectorFields, mean: finite, std: finite.positive(), model: z.number().int().nonnegative().max(255).optional() })
+    .strict().refine(needsScale, scaleIssue)).min(1).max(256),
 }).strict();
+
+/** The most bytes a detector file may hold: an ensemble's NAP whitenings of 800-unit pathways take tens of MB. */
+const MAX_DETECTOR_BYTES = 2 ** 28;
 
 export type EnsembleState = z.infer<typeof ensembleSchema>;
 export type DetectorFile = { ensemble: false; state: DetectorState } | { ensemble: true; state: EnsembleState };
 
 /** Reads and checks a detector file written by --save-detector: one detector, or an ensemble of them. */
 export async function readDetectorFile(path: string): Promise<DetectorFile> {
-  const text = (await readRegularFile(path, { maxBytes: 2 ** 24 })).toString('utf8');
+  const text = (await readRegularFile(path, { maxBytes: MAX_DETECTOR_BYTES })).toString('utf8');
   const isEnsemble = /"members"\s*:/.test(text);
   return isEnsemble
     ? { ensemble: true, state: parseJsonFile(text, path, ensembleSchema, 'not a detector file (write one with detect --save-detector)') }

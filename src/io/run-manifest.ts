@@ -65,7 +65,7 @@ const manifestSchema = z.object({
   training: trainingSettingsSchema.optional(),
   /** Runs trained by a recipe (train --recipe): the score and the member runs inside this folder that detect uses. */
   detection: z.object({
-    recipe: z.string(), score: z.enum(SCORE_KINDS), ensemble: z.array(z.string().regex(/^ensemble-[0-9]+$/, 'a member folder: ensemble-N')),
+    recipe: z.string(), scores: z.array(z.enum(SCORE_KINDS)).min(1).max(16), ensemble: z.array(z.string().regex(/^ensemble-[0-9]+$/, 'a member folder: ensemble-N')),
   }).optional(),
 });
 

@@ -291,10 +291,14 @@ export class AnomalyDetector {
   }
 }
 
-/** A member of an ensemble: its detector and the mean and standard deviation of its scores on the normal data. */
+/**
+ * A member of an ensemble: its detector, the mean and standard deviation of its scores on the normal data, and which
+ * of the ensemble's models it scores with (by order of first use; absent: the member's own place).
+ */
 export interface EnsembleMemberState extends DetectorState {
   mean: number;
   std: number;
+  model?: number;
 }
 
 /**
@@ -342,13 +346,24 @@ export class DetectorEnsemble {
     return Uint8Array.from(scores, (s) => (s > this.threshold ? 1 : 0));
   }
 
+  /** The distinct models the members score with, in order of first use (a model may give several scores). */
+  get models(): AutoencoderModel[] {
+    return [...new Set(this.members.map((m) => m.model))];
+  }
+
   toJSON(): { threshold: Threshold; value: number; members: EnsembleMemberState[] } {
-    return { threshold: this.thresholdRule, value: this.threshold, members: this.members.map((m, k) => ({ ...m.toJSON(), ...this.stats[k] })) };
+    const models = this.models;
+    return {
+      threshold: this.thresholdRule, value: this.threshold,
+      members: this.members.map((m, k) => ({ ...m.toJSON(), ...this.stats[k], model: models.indexOf(m.model) })),
+    };
   }
 
   static fromJSON(models: AutoencoderModel[], state: { threshold: Threshold; value: number; members: EnsembleMemberState[] }, background?: AutoencoderModel): DetectorEnsemble {
-    check(models.length === state.members.length, `the ensemble detector was fitted on ${state.members.length} runs; ${models.length} given (detect RUN --ensemble RUN2,… with the same runs)`);
-    const ensemble = new DetectorEnsemble(models.map((model, k) => AnomalyDetector.fromJSON(model, state.members[k], background)), state.threshold);
+    const uses = state.members.map((m, k) => m.model ?? k);
+    const runs = Math.max(...uses) + 1;
+    check(models.length === runs, `the ensemble detector was fitted on ${runs} runs; ${models.length} given (detect RUN --ensemble RUN2,… with the same runs)`);
+    const ensemble = new DetectorEnsemble(state.members.map((member, k) => AnomalyDetector.fromJSON(models[uses[k]], member, background)), state.threshold);
     ensemble.stats = state.members.map(({ mean, std }) => ({ mean, std }));
     ensemble.threshold = state.value;
     return ensemble;
