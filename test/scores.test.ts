@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { crc32, inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { zlibSync } from 'fflate';
-import { ssim } from '../src/tasks/ssim.js';
+import { ssim, ssimDissimilarity } from '../src/tasks/ssim.js';
 import { PNG_OVERHEAD_BYTES, pngBits, pngRows } from '../src/tasks/complexity.js';
 import { AnomalyDetector, anomalyScores } from '../src/tasks/anomaly.js';
 import { fitNap, inverseSpd, napScores, pathwayDifferences } from '../src/tasks/rapp.js';
@@ -62,6 +62,22 @@ test('SSIM equals scikit-image 0.19.3 structural_similarity (Gaussian σ 1.5, po
     const { a, b } = formulaImages(h, w, c, 0.5);
     assertClose([ssim(a, b, h, w, c)], [expected], 1e-9, 1e-9, `${h}×${w}×${c}`);
   }
+});
+
+test('SSIM per pixel: 1 − SSIM of the window centred at each pixel, the nearest fitting window at the borders', () => {
+  // 3×3 images with one bright pixel in opposite corners: one window position, whose SSIM is computed by hand above;
+  // every pixel takes it.
+  const a = [1, 0, 0, 0, 0, 0, 0, 0, 0];
+  const b = [0, 0, 0, 0, 0, 0, 0, 0, 1];
+  const value = 1 - (-2 / 81 + C2) / (16 / 81 + C2);
+  assertClose(ssimDissimilarity(a, b, 3, 3, 1, { window: 3, sigma: 0 }), new Array(9).fill(value), 1e-6, 1e-7, 'corners');
+  // On the 28 × 28 formula images the interior (where the 11 × 11 window fits) averages to 1 − scikit-image's SSIM.
+  const { a: x, b: y } = formulaImages(28, 28, 1, 0.5);
+  const map = ssimDissimilarity(x, y, 28, 28, 1);
+  let sum = 0;
+  for (let r = 5; r < 23; r++) for (let c = 5; c < 23; c++) sum += map[r * 28 + c];
+  assertClose([sum / 18 ** 2], [1 - 0.872807540991415], 1e-6, 1e-7, 'interior mean');
+  assert.equal(map[0], map[5 * 28 + 5], 'a corner pixel takes the nearest fitting window');
 });
 
 /** A PNG file around compressed rows: signature, IHDR, one IDAT, IEND, each chunk with its CRC. */

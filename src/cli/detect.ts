@@ -10,6 +10,8 @@ import { AnomalyDetector, DetectorEnsemble, featureErrors, parseThreshold, SCORE
 import { batchTensor, featureCount, imageDims, subset, type Dataset } from '../data/dataset.js';
 import { isLatentVariable, type AutoencoderModel } from '../models/types.js';
 import { isDrawable } from '../viz/grid.js';
+import { ssimDissimilarity } from '../tasks/ssim.js';
+import { reconstructDataset } from '../tasks/latent.js';
 import { figurePng, heat } from '../viz/labelled.js';
 import { averagePrecision, metricsAt, prCurve, rocAuc, rocCurve } from '../tasks/metrics.js';
 import { curvePng } from '../viz/plots.js';
@@ -68,7 +70,7 @@ async function sameDataModels(run: string, manifest: RunManifest, runs: string[]
  * The top-scoring examples, one row each — the input, then its squared errors in heat colours (black → red → yellow →
  * white, scaled to the largest error shown) — labelled with rank, index and score, with the colour scale beside.
  */
-function errorMapPng(model: AutoencoderModel, part: Dataset, errors: Float32Array, scores: number[], indices: number[]): Buffer {
+function errorMapPng(model: AutoencoderModel, part: Dataset, errors: Float32Array, scores: number[], indices: number[], what: string): Buffer {
   const inputs = batchTensor(part, 0, part.size);
   const values = inputs.dataSync() as Float32Array;
   inputs.dispose();
@@ -90,22 +92,36 @@ function errorMapPng(model: AutoencoderModel, part: Dataset, errors: Float32Arra
     return { label: `rank ${k + 1} · #${indices[k]} · score ${score.toPrecision(4)}`, images };
   });
   return figurePng({
-    title: `The ${scores.length} highest-scoring examples: input, squared error per pixel`, shape: [h, w, 3], rows, columnLabels: ['input', 'error'],
-    colourScale: { low: '0', high: max.toPrecision(3), title: 'error' },
+    title: `The ${scores.length} highest-scoring examples: input, ${what} per pixel`, shape: [h, w, 3], rows, columnLabels: ['input', what],
+    colourScale: { low: '0', high: max.toPrecision(3), title: what },
   });
 }
 
+/** 1 − SSIM at every pixel of each example [size, D] (images scored by SSIM): where the structure fails. */
+function structuralErrors(model: AutoencoderModel, part: Dataset): Float32Array {
+  const x = batchTensor(part, 0, part.size);
+  const values = x.dataSync() as Float32Array;
+  x.dispose();
+  const recon = reconstructDataset(model, part);
+  const d = featureCount(model.inputShape);
+  const [h, w, c] = imageDims(model.inputShape)!;
+  const out = new Float32Array(part.size * d);
+  for (let i = 0; i < part.size; i++) out.set(ssimDissimilarity(values.subarray(i * d, (i + 1) * d), recon.subarray(i * d, (i + 1) * d), h, w, c), i * d);
+  return out;
+}
+
 /**
- * The per-feature squared errors of the highest-scoring examples: a PNG (each example's input above its error map,
- * errors scaled so the largest is white) for images, else a CSV with one column per feature.
+ * The per-feature errors of the highest-scoring examples — squared errors, or 1 − SSIM per pixel when the examples
+ * are scored by SSIM: a PNG (each example's input beside its error map, scaled so the largest is white) for images,
+ * else a CSV with one column per feature.
  */
-async function writeErrorMap(path: string, model: AutoencoderModel, data: Dataset, scores: Float64Array, count: number, columnNames: string[]): Promise<string> {
+async function writeErrorMap(path: string, model: AutoencoderModel, data: Dataset, scores: Float64Array, count: number, columnNames: string[], structural: boolean): Promise<string> {
   const top = Array.from(scores, (s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]).slice(0, count).map(([, i]) => i);
   const part = subset(data, top);
-  const errors = featureErrors(model, part);
+  const errors = structural && imageDims(model.inputShape) ? structuralErrors(model, part) : featureErrors(model, part);
   if (path.toLowerCase().endsWith('.png')) {
     if (!isDrawable(model.inputShape)) throw new UserError(`examples of shape [${model.inputShape}] are not images; give --error-map a .csv`);
-    await writeFileAtomic(path, errorMapPng(model, part, errors, top.map((row) => scores[row]), top));
+    await writeFileAtomic(path, errorMapPng(model, part, errors, top.map((row) => scores[row]), top, structural ? '1 − SSIM' : 'squared error'));
   } else {
     const header = ['index', 'score', ...columnNames].join(',');
     const d = errors.length / part.size;
@@ -204,7 +220,8 @@ async function detect(run: string, flags: DetectFlags): Promise<void> {
   }
   if (flags.errorMap) {
     const columns = Array.from({ length: featureCount(model.inputShape) }, (_, j) => `error${j}`);
-    plots.push(await writeErrorMap(flags.errorMap, model, data!, wholeScores, flags.mapCount, columns));
+    const structural = detector instanceof AnomalyDetector && detector.options.score === 'ssim';
+    plots.push(await writeErrorMap(flags.errorMap, model, data!, wholeScores, flags.mapCount, columns, structural));
   }
   const text = [
     `scored ${rows} examples of ${where}${flags.shard ? ` (shard ${flags.shard.index}/${flags.shard.count})` : ''} by ${recipe ? `recipe ${recipe.recipe}, ` : ''}${describeScorer(detector)}; ` +

@@ -81,3 +81,22 @@ export function ssim(a: ArrayLike<number>, b: ArrayLike<number>, h: number, w: n
   for (const v of map) sum += v;
   return sum / map.length;
 }
+
+/**
+ * 1 − SSIM at every pixel (h × w × c): the dissimilarity of the window centred there, where the window fits; pixels
+ * nearer the border than half a window take the value of the nearest position where it fits. The per-pixel defect
+ * map of Bergmann et al. (2019).
+ */
+export function ssimDissimilarity(a: ArrayLike<number>, b: ArrayLike<number>, h: number, w: number, c: number, options: SsimOptions = {}): Float32Array {
+  const { map, height, width } = ssimMap(a, b, h, w, c, options);
+  const r = (h - height) / 2;
+  const out = new Float32Array(h * w * c);
+  for (let y = 0; y < h; y++) {
+    const my = Math.min(Math.max(y - r, 0), height - 1);
+    for (let x = 0; x < w; x++) {
+      const mx = Math.min(Math.max(x - (w - width) / 2, 0), width - 1);
+      for (let ch = 0; ch < c; ch++) out[(y * w + x) * c + ch] = 1 - map[(my * width + mx) * c + ch];
+    }
+  }
+  return out;
+}
