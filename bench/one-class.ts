@@ -112,8 +112,8 @@ async function main(): Promise<void> {
   const { train, test } = VALIDATION ? heldOut(embedded.train) : embedded;
   const names = DATA === 'mnist' ? Array.from({ length: 10 }, (_, i) => String(i))
     : ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
-  console.log(`latentkit bench:one-class — ${DATA}, train on one class's training images${QUICK ? ' (first 2,000)' : ''}, score the ${test.size} test images; ` +
-    `${VALIDATION ? '(validation split: held-out training images) ' : ''}${EPOCHS} epochs, batch 128, backend ${backend.name}; ROC-AUC (PR-AUC)\n`);
+  console.log(`latentkit bench:one-class — ${DATA}, train on one class's training images${QUICK ? ' (first 2,000)' : ''}, score the ${test.size} ${VALIDATION ? 'held-out training' : 'test'} images; ` +
+    `${EPOCHS} epochs, batch 128, backend ${backend.name}; ROC-AUC (PR-AUC)\n`);
   console.log(`| class | ${METHODS.map((m) => m.name).join(' | ')} |`);
   console.log(`| --- | ${METHODS.map(() => '---').join(' | ')} |`);
   const sums = METHODS.map(() => ({ roc: 0, pr: 0, seconds: 0, worst: 1 }));
