@@ -1,22 +1,46 @@
-// npm run bench:one-class — one-class anomaly detection on the embedded Fashion-MNIST (or MNIST with DATA=mnist): for
+// npm run bench:one-class — one-class anomaly detection on the embedded Fashion-MNIST (or MNIST with --data mnist): for
 // each class c, train on class c's training images only, score the whole test split, and report ROC-AUC and PR-AUC
 // (class c normal, every other class anomalous) for each method, with each method's total time, and the published
 // Fashion-MNIST figures beside (labelled as published, not run). Nothing is tuned on the test split: one fixed recipe
-// per method for every class. CLASSES=2,6 runs some classes; QUICK=1 trains 3 epochs on 2,000 images of a class;
-// METHODS=NAP,SSIM runs the methods whose names hold one of the words (the recipe's candidates run only so). SPLIT=validation never reads the test split: it
-// holds out the last sixth of every class's training images, trains on the rest of class c and scores the held-out
-// images — the protocol the recipe was chosen on, so that choosing it never looked at a test anomaly.
+// per method for every class. Options (after `--`; each also an environment variable): --classes 2,6 (CLASSES) runs
+// some classes; --quick (QUICK=1) trains 3 epochs on 2,000 images of a class; --methods nap,ssim (METHODS) runs the
+// methods whose names hold one of the words (the recipe's candidates run only so); --split validation
+// (SPLIT=validation) never reads the test split: it holds out the last sixth of every class's training images, trains
+// on the rest of class c and scores the held-out images — the protocol the recipe was chosen on, so that choosing it
+// never looked at a test anomaly; --epochs N (EPOCHS).
+import { parseArgs } from 'node:util';
 import {
   AnomalyDetector, averagePrecision, ONE_CLASS, recipeConfigs, createModel, defaultConfig, DetectorEnsemble, fit, head, loadEmbedded, rocAuc, selectBackend, subset,
   type AutoencoderModel, type Dataset, type ModelConfig, type ScoreKind,
 } from '../src/index.js';
 
-const QUICK = process.env.QUICK === '1';
-const EPOCHS = Number(process.env.EPOCHS ?? (QUICK ? 3 : 10));
-const DATA = (process.env.DATA ?? 'fashion-mnist') as 'fashion-mnist' | 'mnist';
-const CLASSES = (process.env.CLASSES ?? '0,1,2,3,4,5,6,7,8,9').split(',').map(Number);
-const VALIDATION = process.env.SPLIT === 'validation';
-const PICK = process.env.METHODS?.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+const { values: args } = parseArgs({
+  options: {
+    classes: { type: 'string', default: process.env.CLASSES ?? '0,1,2,3,4,5,6,7,8,9' },
+    quick: { type: 'boolean', default: process.env.QUICK === '1' },
+    methods: { type: 'string', default: process.env.METHODS },
+    split: { type: 'string', default: process.env.SPLIT ?? 'test' },
+    data: { type: 'string', default: process.env.DATA ?? 'fashion-mnist' },
+    epochs: { type: 'string', default: process.env.EPOCHS },
+  },
+});
+const QUICK = args.quick!;
+const EPOCHS = Number(args.epochs ?? (QUICK ? 3 : 10));
+const DATA = args.data as 'fashion-mnist' | 'mnist';
+const CLASSES = args.classes!.split(',').map(Number);
+const VALIDATION = args.split === 'validation';
+const PICK = args.methods?.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+for (const [bad, what] of [
+  [!['fashion-mnist', 'mnist'].includes(DATA), `--data ${DATA}: fashion-mnist or mnist`],
+  [!['test', 'validation'].includes(args.split!), `--split ${args.split}: test or validation`],
+  [CLASSES.some((c) => !Number.isInteger(c) || c < 0 || c > 9), `--classes ${args.classes}: class numbers 0–9, comma-separated`],
+  [!Number.isInteger(EPOCHS) || EPOCHS < 1, `--epochs ${args.epochs}: a positive integer`],
+] as const) {
+  if (bad) {
+    console.error(`bench:one-class: ${what}`);
+    process.exit(1);
+  }
+}
 
 /** A method: models to train (one, or several for an ensemble) and the score each member uses. */
 interface Method {
