@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, tempDir, assertClose } from './helpers.js';
+import { cli, cliProcess, tempDir, assertClose } from './helpers.js';
 import { Rng } from '../src/train/rng.js';
 import { loadRun } from '../src/io/run-dir.js';
 import { loadFlaggedData } from '../src/cli/common.js';
@@ -111,4 +111,39 @@ test('train --perturb records the rate; detect --score ratio --background gives 
   assert.match(badRate.stderr, /--perturb/);
   fg.model.dispose();
   back.model.dispose();
+});
+
+test('a recipe run stopped by SIGINT keeps its members in the checkpoint; --resume finishes it, members and detection intact', async () => {
+  const dir = tempDir();
+  const csv = join(dir, 'rows.csv');
+  const rng = new Rng(6);
+  const lines = [[...Array.from({ length: 12 }, (_, j) => `f${j}`)].join(',')];
+  for (let i = 0; i < 3000; i++) lines.push(Array.from({ length: 12 }, () => rng.next().toFixed(3)).join(','));
+  writeFileSync(csv, lines.join('\n') + '\n');
+  const run = join(dir, 'run');
+  const child = cliProcess('train', '--recipe', 'one-class', '--data', csv, '--epochs', '4', '--batch-size', '16', '--checkpoint-every', '0', '--json', '--out', run);
+  // Members 2 and 3 train first (4 epoch lines each); stop the run itself after its first epoch.
+  await new Promise<void>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (chunk) => {
+      text += chunk;
+      if ((text.match(/"event":"epoch"/g) ?? []).length >= 9) resolve();
+    });
+    child.on('exit', () => reject(new Error('exited before the first member\'s first epoch')));
+  });
+  child.kill('SIGINT');
+  assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 130);
+  const stopped = JSON.parse(readFileSync(join(run, 'latentkit.json'), 'utf8'));
+  assert.equal(stopped.status, 'in-progress');
+  assert.deepEqual(stopped.detection.ensemble, ['ensemble-2', 'ensemble-3']);
+  const member2 = readFileSync(join(run, 'ensemble-2', 'encoder', 'weights.bin'));
+  const resumed = cli('train', '--resume', run);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const finished = JSON.parse(readFileSync(join(run, 'latentkit.json'), 'utf8'));
+  assert.equal(finished.status, 'complete');
+  assert.deepEqual(finished.detection, stopped.detection);
+  assert.deepEqual(readFileSync(join(run, 'ensemble-2', 'encoder', 'weights.bin')), member2, 'the member is kept as trained');
+  const detected = cli('detect', run, '--data', csv, '--out', join(dir, 's.csv'), '--json');
+  assert.equal(detected.code, 0, detected.stderr);
+  assert.match(JSON.parse(detected.stdout).score, /an ensemble of 6/);
 });
