@@ -32,8 +32,10 @@ export { npyBytes } from './io/npy.js';
 export { importanceSampledNll, type ImportanceSamplingOptions } from './tasks/likelihood.js';
 export { importanceWeights, logMeanExp } from './objectives/iwae.js';
 export {
-  AnomalyDetector, DetectorEnsemble, anomalyScores, imageDims, fitThreshold, parseThreshold, percentile, SCORE_KINDS, type ScoreKind, type Threshold, type DetectorState,
+  AnomalyDetector, anomalyScores, imageDims, fitThreshold, parseThreshold, percentile, SCORE_KINDS, type ScoreKind, type Threshold, type DetectorState,
+  type DetectorOptions,
 } from './tasks/anomaly.js';
+export { DetectorEnsemble, type EnsembleMemberState } from './tasks/ensemble.js';
 export { likelihoodRatioScores } from './tasks/likelihood-ratio.js';
 export { perturb, perturbRangeOf, type PerturbRange } from './train/perturb.js';
 export { ONE_CLASS, RECIPES, RECIPE_NAMES, recipeConfigs, recipeDetector, trainRecipe, type DetectionRecipe, type RecipeName } from './tasks/recipes.js';

@@ -5,7 +5,8 @@ import { check } from '../errors.js';
 import { createModel, defaultConfig, type ModelConfig } from '../models/registry.js';
 import type { AutoencoderModel } from '../models/types.js';
 import { fit, type FitOptions } from '../train/trainer.js';
-import { AnomalyDetector, DetectorEnsemble, type ScoreKind, type Threshold } from './anomaly.js';
+import { AnomalyDetector, type ScoreKind, type Threshold } from './anomaly.js';
+import { DetectorEnsemble } from './ensemble.js';
 
 export interface DetectionRecipe {
   /** What it is for, and where it was measured. */
