@@ -98,6 +98,54 @@ __attribute__((target("avx512f"))) void avx512HalfKernel(int kc, const float* pa
     _mm512_storeu_ps(row, acc[i]);
   }
 }
+// The same for the last ROWS (< 8) rows of a product, straight into C: a 9-row product (a 3 × 3 convolution's weight
+// gradient) would otherwise spend a full 8 × 32 tile on its ninth row. With few rows the FMA chains are too short to
+// hide their latency, so k is split over U independent sets of accumulators, summed at the end.
+template <int ROWS>
+__attribute__((target("avx512f"))) void avx512RowsKernel(int kc, const float* pa, const float* pb, float* c, int ldc, bool accumulate) {
+  constexpr int MR = 8;
+  constexpr int U = ROWS >= 4 ? 1 : ROWS >= 2 ? 2 : 4;
+  __m512 acc[U][ROWS][2];
+  for (int u = 0; u < U; u++) {
+    for (int i = 0; i < ROWS; i++) acc[u][i][0] = acc[u][i][1] = _mm512_setzero_ps();
+  }
+  int p = 0;
+  for (; p + U <= kc; p += U) {
+    for (int u = 0; u < U; u++) {
+      const __m512 b0 = _mm512_loadu_ps(pb + (p + u) * 32), b1 = _mm512_loadu_ps(pb + (p + u) * 32 + 16);
+      for (int i = 0; i < ROWS; i++) {
+        const __m512 a = _mm512_set1_ps(pa[(p + u) * MR + i]);
+        acc[u][i][0] = _mm512_fmadd_ps(a, b0, acc[u][i][0]);
+        acc[u][i][1] = _mm512_fmadd_ps(a, b1, acc[u][i][1]);
+      }
+    }
+  }
+  for (; p < kc; p++) {
+    const __m512 b0 = _mm512_loadu_ps(pb + p * 32), b1 = _mm512_loadu_ps(pb + p * 32 + 16);
+    for (int i = 0; i < ROWS; i++) {
+      const __m512 a = _mm512_set1_ps(pa[p * MR + i]);
+      acc[0][i][0] = _mm512_fmadd_ps(a, b0, acc[0][i][0]);
+      acc[0][i][1] = _mm512_fmadd_ps(a, b1, acc[0][i][1]);
+    }
+  }
+  for (int i = 0; i < ROWS; i++) {
+    for (int u = 1; u < U; u++) {
+      acc[0][i][0] = _mm512_add_ps(acc[0][i][0], acc[u][i][0]);
+      acc[0][i][1] = _mm512_add_ps(acc[0][i][1], acc[u][i][1]);
+    }
+    float* row = c + i * ldc;
+    if (accumulate) {
+      acc[0][i][0] = _mm512_add_ps(acc[0][i][0], _mm512_loadu_ps(row));
+      acc[0][i][1] = _mm512_add_ps(acc[0][i][1], _mm512_loadu_ps(row + 16));
+    }
+    _mm512_storeu_ps(row, acc[0][i][0]);
+    _mm512_storeu_ps(row + 16, acc[0][i][1]);
+  }
+}
+const Kernel avx512RowKernels[8] = {
+  nullptr, avx512RowsKernel<1>, avx512RowsKernel<2>, avx512RowsKernel<3>, avx512RowsKernel<4>, avx512RowsKernel<5>,
+  avx512RowsKernel<6>, avx512RowsKernel<7>,
+};
 #define LK_HAVE_X86_KERNELS 1
 #endif
 
@@ -107,6 +155,8 @@ struct Path {
   Kernel kernel;
   // A kernel for the first nr / 2 columns of a strip, or null.
   Kernel half;
+  // Kernels for the first r < mr rows of a strip and all its nr columns, by r (entry 0 unused), or null.
+  const Kernel* rows;
 };
 
 bool cpuHas(Isa isa) {
@@ -119,10 +169,10 @@ bool cpuHas(Isa isa) {
 
 Path pathFor(Isa isa) {
 #if defined(LK_HAVE_X86_KERNELS)
-  if (isa == Isa::Avx512) return {isa, 8, 32, avx512Kernel, avx512HalfKernel};
-  if (isa == Isa::Avx2) return {isa, 6, 16, avx2Kernel, nullptr};
+  if (isa == Isa::Avx512) return {isa, 8, 32, avx512Kernel, avx512HalfKernel, avx512RowKernels};
+  if (isa == Isa::Avx2) return {isa, 6, 16, avx2Kernel, nullptr, nullptr};
 #endif
-  return {Isa::Portable, 4, 8, portableKernel<4, 8>, nullptr};
+  return {Isa::Portable, 4, 8, portableKernel<4, 8>, nullptr, nullptr};
 }
 
 Isa bestIsa() {
@@ -286,6 +336,8 @@ void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool t
             const float* stripA = pa + static_cast<int64_t>(ir) * kc;
             if (rows == mr && cols == nr) {
               path.kernel(kc, stripA, stripB, ct, ldc, accumulate);
+            } else if (cols == nr && path.rows) {
+              path.rows[rows](kc, stripA, stripB, ct, ldc, accumulate);
             } else {
               if (path.half && cols <= nr / 2) {
               path.half(kc, stripA, stripB, tile, nr, false);
