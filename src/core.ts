@@ -21,7 +21,7 @@ export { bernoulliNll, gaussianNll, meanSquaredError, binaryCrossEntropy } from 
 export { fit, evaluate, DEFAULT_ADAM, type FitOptions, type FitResult, type EpochMetrics, type TrainCallbacks, type BatchInfo, type AdamArgs } from './train/trainer.js';
 export { Rng } from './train/rng.js';
 
-export { makeDataset, subset, head, batchTensor, featureCount, classCount, type Dataset } from './data/dataset.js';
+export { makeDataset, subset, head, batchTensor, featureCount, classCount, imageDims, type Dataset } from './data/dataset.js';
 export { fitScaling, applyScaling, invertScaling, type Scaling, type ScalingKind } from './data/scaling.js';
 
 
@@ -32,7 +32,7 @@ export { npyBytes } from './io/npy.js';
 export { importanceSampledNll, type ImportanceSamplingOptions } from './tasks/likelihood.js';
 export { importanceWeights, logMeanExp } from './objectives/iwae.js';
 export {
-  AnomalyDetector, anomalyScores, imageDims, fitThreshold, parseThreshold, percentile, SCORE_KINDS, type ScoreKind, type Threshold, type DetectorState,
+  AnomalyDetector, anomalyScores, fitThreshold, parseThreshold, percentile, SCORE_KINDS, type ScoreKind, type Threshold, type DetectorState,
   type DetectorOptions,
 } from './tasks/anomaly.js';
 export { DetectorEnsemble, type EnsembleMemberState } from './tasks/ensemble.js';

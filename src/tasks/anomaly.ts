@@ -32,10 +32,8 @@ export type ScoreKind = (typeof SCORE_KINDS)[number];
 /** The scores relative to normal data: a detector fits them (and saves what it fitted) before it scores. */
 export const FITTED_SCORES: readonly ScoreKind[] = ['zmse', 'nap', 'latent', 'knn'];
 
-export { imageDims } from '../data/dataset.js';
-
 /** The examples' values in [0, 1] (images), row-major. */
-function unitValues(data: Dataset): ArrayLike<number> {
+function unitValues(data: Dataset): Float32Array {
   return data.values instanceof Uint8Array ? Float32Array.from(data.values, (v) => v / 255) : data.values;
 }
 
@@ -105,13 +103,13 @@ export function anomalyScores(model: AutoencoderModel, data: Dataset, kind: Scor
     const nll = anomalyScores(model, data, 'elbo', samples, noise);
     const x = unitValues(data);
     const d = featureCount(data.shape);
-    return nll.map((nats, i) => nats / Math.LN2 - pngBits((x as Float32Array).subarray(i * d, (i + 1) * d), ...dims));
+    return nll.map((nats, i) => nats / Math.LN2 - pngBits(x.subarray(i * d, (i + 1) * d), ...dims));
   }
   if (kind === 'ssim') {
     const dims = imageDims(data.shape);
     if (!dims) throw new UserError(`score 'ssim' compares images; examples of shape [${data.shape}] are not images (use mse)`);
     const recon = reconstructDataset(model, data);
-    const x = Float32Array.from(unitValues(data));
+    const x = unitValues(data);
     const d = featureCount(data.shape);
     return Float64Array.from({ length: data.size }, (_, i) => 1 - ssim(x.subarray(i * d, (i + 1) * d), recon.subarray(i * d, (i + 1) * d), ...dims));
   }
@@ -168,23 +166,21 @@ export interface DetectorState {
 /** The smallest per-feature error scale, relative to the largest: a feature reconstructed perfectly cannot divide by 0. */
 const SCALE_FLOOR = 1e-6;
 
-/** Each feature's mean squared reconstruction error over `data`, floored at SCALE_FLOOR of the largest. */
-export function featureErrorScale(model: AutoencoderModel, data: Dataset): Float64Array {
-  const d = featureCount(model.inputShape);
-  const errors = featureErrors(model, data);
+/** Each feature's mean of the squared errors [n, d] (featureErrors), floored at SCALE_FLOOR of the largest. */
+function featureErrorScale(errors: Float32Array, d: number): Float64Array {
+  const n = errors.length / d;
   const scale = new Float64Array(d);
-  for (let i = 0; i < errors.length; i++) scale[i % d] += errors[i] / data.size;
+  for (let i = 0; i < errors.length; i++) scale[i % d] += errors[i] / n;
   const floor = Math.max(...scale) * SCALE_FLOOR || 1e-12;
   return scale.map((v) => Math.max(v, floor));
 }
 
-/** Mean over features of squared error / the feature's scale, per example. */
-export function standardizedErrors(model: AutoencoderModel, data: Dataset, scale: ArrayLike<number>): Float64Array {
-  const d = featureCount(model.inputShape);
-  check(scale.length === d, `the detector's ${scale.length} feature scales do not fit a model of ${d} features`);
-  const errors = featureErrors(model, data);
-  const out = new Float64Array(data.size);
-  for (let i = 0; i < data.size; i++) {
+/** Mean over features of squared error / the feature's scale, per example of the squared errors [n, d]. */
+function standardizedErrors(errors: Float32Array, scale: ArrayLike<number>): Float64Array {
+  const d = scale.length;
+  const n = errors.length / d;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
     let acc = 0;
     for (let j = 0; j < d; j++) acc += errors[i * d + j] / scale[j];
     out[i] = acc / d;
@@ -219,29 +215,42 @@ export class AnomalyDetector {
 
   /** Scores normal (training or calibration) data and fits the threshold on them. */
   fit(normal: Dataset): this {
-    if (this.options.score === 'zmse') this.featureScale = featureErrorScale(this.model, normal);
-    if (this.options.score === 'nap') {
-      const { values, width } = pathwayDifferences(this.model, normal);
-      this.nap = fitNap(values, width);
-    }
-    if (this.options.score === 'latent') {
-      const { values, width } = latentFeatures(this.model, normal);
-      this.nap = fitNap(values, width);
-    }
-    if (this.options.score === 'knn') {
-      const codes = encodeDataset(this.model, normal);
-      this.knn = { k: KNN_NEIGHBOURS, codes: Array.from(codes) };
-      this.decisionScores = knnDistances(codes, codes, this.model.latentDim, KNN_NEIGHBOURS, true);
-    } else this.decisionScores = this.score(normal);
+    this.decisionScores = this.fitScores(normal);
     this.threshold = fitThreshold(this.decisionScores, this.options.threshold);
     return this;
+  }
+
+  /** Fits what a fitted score keeps, and returns the normal data's scores from the same features (computed once). */
+  private fitScores(normal: Dataset): Float64Array {
+    switch (this.options.score) {
+      case 'zmse': {
+        const errors = featureErrors(this.model, normal);
+        this.featureScale = featureErrorScale(errors, featureCount(this.model.inputShape));
+        return standardizedErrors(errors, this.featureScale);
+      }
+      case 'nap':
+      case 'latent': {
+        const { values, width } = this.options.score === 'nap' ? pathwayDifferences(this.model, normal) : latentFeatures(this.model, normal);
+        this.nap = fitNap(values, width);
+        return napScores(this.nap, values, width);
+      }
+      case 'knn': {
+        const codes = encodeDataset(this.model, normal);
+        this.knn = { k: KNN_NEIGHBOURS, codes: Array.from(codes) };
+        return knnDistances(codes, codes, this.model.latentDim, KNN_NEIGHBOURS, true);
+      }
+      default:
+        return this.score(normal);
+    }
   }
 
   /** Scores of `data`, whose first row is row `firstRow` of the whole being scored (sampled scores draw per row). */
   score(data: Dataset, firstRow = 0): Float64Array {
     if (this.options.score === 'zmse') {
       check(this.featureScale, "score 'zmse' needs the detector fitted on normal data first");
-      return standardizedErrors(this.model, data, this.featureScale);
+      const d = featureCount(this.model.inputShape);
+      check(this.featureScale.length === d, `the detector's ${this.featureScale.length} feature scales do not fit a model of ${d} features`);
+      return standardizedErrors(featureErrors(this.model, data), this.featureScale);
     }
     if (this.options.score === 'nap') {
       check(this.nap, "score 'nap' needs the detector fitted on normal data first");

@@ -2,12 +2,12 @@
 // own units (the run's scaling applied and inverted), conditional labels handled, sampled scores repeatable.
 // Platform-neutral.
 import * as tf from '../backend/tfjs.js';
-import { batchTensor, featureCount, makeDataset, type Dataset } from '../data/dataset.js';
+import { batchTensor, featureCount, imageDims, makeDataset, type Dataset } from '../data/dataset.js';
 import { applyScaling, invertScaling, type Scaling } from '../data/scaling.js';
 import { check } from '../errors.js';
 import type { RunManifest } from '../io/run-manifest.js';
 import { hasPrior, isConditional, isLatentVariable, type AutoencoderModel, type ModelKind } from '../models/types.js';
-import { AnomalyDetector, anomalyScores, FITTED_SCORES, imageDims, SCORE_SEED, type DetectorState, type ScoreKind } from './anomaly.js';
+import { AnomalyDetector, anomalyScores, FITTED_SCORES, SCORE_SEED, type DetectorState, type ScoreKind } from './anomaly.js';
 import { RowNoise } from '../train/rng.js';
 import { decodeCodes, drawFromPrior, encodeDataset, reconstructDataset } from './latent.js';
 
