@@ -97,6 +97,11 @@ async function loadTrainingData(flags: TrainFlags): Promise<LoadedData> {
   return loaded;
 }
 
+/** What every save of a run records about its data, scaling, backend and training. */
+function runInfo(settings: TrainingSettings, loaded: LoadedData, backendName: string) {
+  return { data: { source: settings.data.spec, shape: loaded.train.shape }, scaling: loaded.train.scaling, backend: backendName, training: settings };
+}
+
 interface Session {
   flags: TrainFlags;
   /** A recipe's run: its other members' files and the detection entry, saved with every save of this run. */
@@ -122,10 +127,7 @@ async function trainAndSave(s: Session): Promise<void> {
       `${model.config.kind} on ${trainData.source}: ${trainData.size} examples of [${trainData.shape}]` +
       `${validation ? `, ${validation.size} for validation` : ''}, backend ${s.backendName}\n`);
   }
-  const info = {
-    data: { source: settings.data.spec, shape: loaded.train.shape }, scaling: loaded.train.scaling, backend: s.backendName, training: settings,
-    detection: s.recipe?.detection, files: s.recipe?.files,
-  };
+  const info = { ...runInfo(settings, loaded, s.backendName), detection: s.recipe?.detection, files: s.recipe?.files };
   const abort = new AbortController();
   let signal: NodeJS.Signals | undefined;
   const onSignal = (name: NodeJS.Signals) => {
@@ -253,7 +255,7 @@ async function train(flags: TrainFlags, cmd: Command): Promise<void> {
     };
     const members = recipe && configs && await trainOtherMembers(flags.recipe!, recipe, configs, splitValidation(loaded.train, settings.validationSplit, settings.seed).train, {
       epochs: settings.epochs, batchSize: settings.batchSize, learningRate: settings.learningRate, json: Boolean(flags.json),
-      info: { data: { source: settings.data.spec, shape: loaded.train.shape }, scaling: loaded.train.scaling, backend: backend.name, training: settings },
+      info: runInfo(settings, loaded, backend.name),
     });
     if (members && !flags.json) process.stderr.write(`latentkit: recipe ${flags.recipe}: member 1 of ${configs!.length} (${config.kind}, seed ${config.seed})\n`);
     await trainAndSave({ flags, model: createModel(config), loaded, settings, out, backendName: backend.name, recipe: members });

@@ -5,6 +5,11 @@ import type { Dataset } from '../data/dataset.js';
 import { check } from '../errors.js';
 import type { Rng } from './rng.js';
 
+/** Refuses a perturbation rate outside [0, 1). */
+export function checkPerturbRate(rate: number): void {
+  check(rate >= 0 && rate < 1, `the perturbation rate must be in [0, 1), got ${rate}`);
+}
+
 /** The values a replaced feature is drawn from: uniform on [lo, hi], or on `levels` evenly spaced values there. */
 export interface PerturbRange {
   lo: number;
@@ -31,7 +36,7 @@ export function perturbRangeOf(data: Dataset): PerturbRange {
  * uniform draw from `range` (Ren et al. 2019, section 3: the background model's training inputs).
  */
 export function perturb(x: tf.Tensor2D, rate: number, range: PerturbRange, rng: Rng): tf.Tensor2D {
-  check(rate >= 0 && rate < 1, `the perturbation rate must be in [0, 1), got ${rate}`);
+  checkPerturbRate(rate);
   const keep = new Float32Array(x.size);
   const drawn = new Float32Array(x.size);
   const { lo, hi, levels } = range;

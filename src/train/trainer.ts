@@ -7,7 +7,7 @@ import type { AutoencoderModel, LossTensors, LossTerms } from '../models/types.j
 import { epochDiagnostics, finishTraining } from './diagnostics.js';
 import { EVAL_SEED, permutation, Rng, RowNoise, type RngState } from './rng.js';
 import { DEFAULT_ADAM, type AdamArgs } from './adam.js';
-import { perturb, perturbRangeOf } from './perturb.js';
+import { checkPerturbRate, perturb, perturbRangeOf } from './perturb.js';
 
 export { DEFAULT_ADAM, type AdamArgs } from './adam.js';
 import { DEFAULT_GUARD, TrainingGuard, TrainingStopped, type GuardArgs, type GuardState } from './guard.js';
@@ -234,7 +234,7 @@ export async function fit(model: AutoencoderModel, data: Dataset, args: FitOptio
   check(Number.isInteger(opts.batchSize) && opts.batchSize > 0, `batch size must be a positive integer, got ${opts.batchSize}`);
   if (opts.validationData) checkData(model, opts.validationData);
   check(opts.patience === undefined || opts.validationData, 'early stopping (patience) needs validation data');
-  check(opts.perturb === undefined || (opts.perturb >= 0 && opts.perturb < 1), `the perturbation rate must be in [0, 1), got ${opts.perturb}`);
+  if (opts.perturb !== undefined) checkPerturbRate(opts.perturb);
   check(!opts.perturb || !model.classes, `perturbed training (a likelihood-ratio background model) is not available for conditional models ('${model.kind}')`);
 
   await ensureTrainable([...model.encoder.layers, ...model.decoder.layers].map((l) => l.getClassName()));
