@@ -60,29 +60,7 @@ __attribute__((target("avx2,fma"))) void avx2Kernel(int kc, const float* pa, con
   }
 }
 
-__attribute__((target("avx512f"))) void avx512Kernel(int kc, const float* pa, const float* pb, float* c, int ldc, bool accumulate) {
-  constexpr int MR = 8;
-  __m512 acc[MR][2];
-  for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-  for (int p = 0; p < kc; p++) {
-    const __m512 b0 = _mm512_loadu_ps(pb + p * 32), b1 = _mm512_loadu_ps(pb + p * 32 + 16);
-    for (int i = 0; i < MR; i++) {
-      const __m512 a = _mm512_set1_ps(pa[p * MR + i]);
-      acc[i][0] = _mm512_fmadd_ps(a, b0, acc[i][0]);
-      acc[i][1] = _mm512_fmadd_ps(a, b1, acc[i][1]);
-    }
-  }
-  for (int i = 0; i < MR; i++) {
-    float* row = c + i * ldc;
-    if (accumulate) {
-      acc[i][0] = _mm512_add_ps(acc[i][0], _mm512_loadu_ps(row));
-      acc[i][1] = _mm512_add_ps(acc[i][1], _mm512_loadu_ps(row + 16));
-    }
-    _mm512_storeu_ps(row, acc[i][0]);
-    _mm512_storeu_ps(row + 16, acc[i][1]);
-  }
-}
-// The same for an edge strip of at most 16 columns: 8 × 16 from the first half of a packed 32-wide strip, so that a
+// An edge strip of at most 16 columns: 8 × 16 from the first half of a packed 32-wide strip, so that a
 // 400- or 784-column product (or a 40-column one) does not spend a full 8 × 32 tile on its last 16 or 8 columns.
 __attribute__((target("avx512f"))) void avx512HalfKernel(int kc, const float* pa, const float* pb, float* c, int ldc, bool accumulate) {
   constexpr int MR = 8;
@@ -98,9 +76,10 @@ __attribute__((target("avx512f"))) void avx512HalfKernel(int kc, const float* pa
     _mm512_storeu_ps(row, acc[i]);
   }
 }
-// The same for the last ROWS (< 8) rows of a product, straight into C: a 9-row product (a 3 × 3 convolution's weight
-// gradient) would otherwise spend a full 8 × 32 tile on its ninth row. With few rows the FMA chains are too short to
-// hide their latency, so k is split over U independent sets of accumulators, summed at the end.
+// ROWS × 32 of C from an 8-row packed strip of A: ROWS = 8 is the full tile (16 zmm accumulators); ROWS < 8 are the
+// last rows of a product, straight into C, so that a 9-row product (a 3 × 3 convolution's weight gradient) does not
+// spend a full tile through a buffer on its ninth row. With few rows the FMA chains are too short to hide their
+// latency, so k is split over U independent sets of accumulators, summed at the end.
 template <int ROWS>
 __attribute__((target("avx512f"))) void avx512RowsKernel(int kc, const float* pa, const float* pb, float* c, int ldc, bool accumulate) {
   constexpr int MR = 8;
@@ -142,6 +121,7 @@ __attribute__((target("avx512f"))) void avx512RowsKernel(int kc, const float* pa
     _mm512_storeu_ps(row + 16, acc[0][i][1]);
   }
 }
+const Kernel avx512Kernel = avx512RowsKernel<8>;
 const Kernel avx512RowKernels[8] = {
   nullptr, avx512RowsKernel<1>, avx512RowsKernel<2>, avx512RowsKernel<3>, avx512RowsKernel<4>, avx512RowsKernel<5>,
   avx512RowsKernel<6>, avx512RowsKernel<7>,
