@@ -80,6 +80,26 @@ for (const isa of ISAS) {
   });
 }
 
+test('back-to-back products of alternating shapes over the worker pool each get exactly their own parts', { skip }, () => {
+  // Parts are claimed by whichever thread comes first; a part of one product run for the next (or run twice, or not
+  // at all) would leave some rows of C wrong or NaN. Each shape's exact product is computed once in double.
+  const shapes = [[64, 128, 128], [100, 96, 128], [128, 64, 160]].map(([m, n, k], s) => {
+    const a = random(m * k, 101 + s), b = random(k * n, 202 + s);
+    const exact = new Float64Array(m * n);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) exact[i * n + j] += a[i * k + p] * b[p * n + j];
+    return { m, n, k, a, b, exact };
+  });
+  assert.ok(shapes.every(({ m, n, k }) => m * n * k >= addon.info().gemmThreadThreshold), 'every product is split over the pool');
+  for (let round = 0; round < 600; round++) {
+    const { m, n, k, a, b, exact } = shapes[round % shapes.length];
+    const c = new Float32Array(m * n).fill(NaN);
+    addon.gemm(a, b, c, 1, m, n, k, false, false, 0, 0, 0);
+    for (let i = 0; i < c.length; i++) {
+      if (!(Math.abs(c[i] - exact[i]) <= 1e-4)) assert.fail(`round ${round}, ${m}×${n}×${k}: C[${i}] = ${c[i]}, exact ${exact[i]}`);
+    }
+  }
+});
+
 test('the active path is the best the CPU has, and doctor-facing info names it with its block sizes', { skip }, () => {
   const info = addon.info();
   assert.ok(ISAS.includes(info.isa!), info.isa);

@@ -9,8 +9,9 @@ namespace lk {
 // Element-wise kernels split their work over the pool from this many elements on; below it a wake-up costs more.
 constexpr int64_t PARALLEL_MIN_ELEMENTS = 64 * 1024;
 
-// Runs fn(0) … fn(parts − 1), part 0 on the calling thread and the rest on the pool's workers (parts ≤ maxThreads();
-// more run one after another on the calling thread), and returns when all are done. Workers spin briefly after each job (the next kernel usually follows within microseconds), then sleep.
+// Runs fn(0) … fn(parts − 1) and returns when all are done: the calling thread and the pool's workers each take the
+// next part not yet taken, so parts may outnumber the cores and a late worker delays nothing it has not started.
+// Workers spin briefly after each job (the next kernel usually follows within microseconds), then sleep.
 void parallelParts(int parts, const std::function<void(int)>& fn);
 
 // Runs f(from, to) over [0, count), split into one range per core when count · width (the elements the ranges
