@@ -7,7 +7,7 @@ import * as tf from '../src/backend/tfjs.js';
 import { registerNative } from '../src/backend/native/register.js';
 import { createAdam, selectBackend } from '../src/backend/select.js';
 import { createModel, defaultConfig } from '../src/models/registry.js';
-import { Rng, useNormalFiller } from '../src/train/rng.js';
+import { Rng, RowNoise, useNormalFiller } from '../src/train/rng.js';
 import type { NativeAddon } from '../src/backend/native/addon.js';
 import type { AutoencoderModel } from '../src/models/types.js';
 import { batchTensor, makeDataset } from '../src/data/dataset.js';
@@ -404,6 +404,29 @@ test('native normals follow the portable generator\'s sequence (to the last bit 
   }
   assert.ok(differing <= 2, `${differing} of ${n} draws differ`);
   assert.equal(rng.normal(), next, 'the generator state after the draws');
+});
+
+test('per-row noise drawn natively in one call equals each row\'s own portable sequence, and the rows continue', { skip }, () => {
+  const addon = (native as { addon: NativeAddon }).addon;
+  // 300 rows from row 1000 of seed 7: 20 normals each (a VAE's noise), then 3 draws of 6 (IWAE's samples), then 4 more.
+  const draw = () => {
+    const noise = RowNoise.of(7, 1000, 300);
+    return [noise.normals(300 * 20), noise.samples(3, 6), noise.normals(300 * 4)];
+  };
+  useNormalFiller(undefined);
+  const portable = draw();
+  useNormalFiller((state, out) => addon.normalPairs(state, out), (states, out, width) => addon.rowNormalPairs(states, out, width));
+  const fast = draw();
+  portable.forEach((expected, part) => {
+    let differing = 0;
+    for (let i = 0; i < expected.length; i++) {
+      if (fast[part][i] === expected[i]) continue;
+      differing++;
+      assert.ok(Math.abs(fast[part][i] - expected[i]) <= 1e-6 * Math.max(1, Math.abs(expected[i])), `part ${part}, draw ${i}: ${fast[part][i]} against ${expected[i]}`);
+    }
+    assert.ok(differing <= 2, `part ${part}: ${differing} of ${expected.length} draws differ`);
+  });
+  assert.throws(() => addon.rowNormalPairs(new Uint32Array(2), new Float32Array(6), 3), /even width/);
 });
 
 

@@ -50,6 +50,19 @@ Napi::Value NormalPairs(const Napi::CallbackInfo& a) {
   return Napi::Number::New(a.Env(), state);
 }
 
+// Row i of out ([rows, width], width even) gets width / 2 pairs from mulberry32 state states[i], which is advanced.
+Napi::Value RowNormalPairs(const Napi::CallbackInfo& a) {
+  Napi::Uint32Array states = a[0].As<Napi::Uint32Array>();
+  Napi::Float32Array out = a[1].As<Napi::Float32Array>();
+  const int64_t width = I(a[2]), rows = static_cast<int64_t>(states.ElementLength());
+  if (width % 2 != 0 || static_cast<int64_t>(out.ElementLength()) != rows * width) {
+    Napi::RangeError::New(a.Env(), "rowNormalPairs: out must hold rows × an even width").ThrowAsJavaScriptException();
+    return a.Env().Undefined();
+  }
+  for (int64_t i = 0; i < rows; i++) states[i] = lk::normalPairs(states[i], out.Data() + i * width, width / 2);
+  return a.Env().Undefined();
+}
+
 Napi::Value BiasActivation(const Napi::CallbackInfo& a) {
   float* c = F(a[0]);
   const float* bias = FOrNull(a[1]);
@@ -201,6 +214,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("splitColumns", Napi::Function::New(env, SplitColumns));
   exports.Set("slice2d", Napi::Function::New(env, Slice2d));
   exports.Set("normalPairs", Napi::Function::New(env, NormalPairs));
+  exports.Set("rowNormalPairs", Napi::Function::New(env, RowNormalPairs));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("useIsa", Napi::Function::New(env, UseIsa));
   exports.Set("allFinite", Napi::Function::New(env, [](const Napi::CallbackInfo& a) {

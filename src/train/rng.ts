@@ -36,11 +36,16 @@ export function permutation(n: number, random: () => number): Int32Array {
  */
 export type NormalFiller = (state: number, out: Float32Array) => number;
 
-let filler: NormalFiller | undefined;
+/** The same for many generators at once: row i of `out` ([rows, width], width even) from state states[i], updated. */
+export type RowNormalFiller = (states: Uint32Array, out: Float32Array, width: number) => void;
 
-/** Installs (or, with undefined, removes) a faster generator of Rng.normals's pairs. */
-export function useNormalFiller(fill: NormalFiller | undefined): void {
+let filler: NormalFiller | undefined;
+let rowFiller: RowNormalFiller | undefined;
+
+/** Installs (or, with undefined, removes) a faster generator of Rng.normals's pairs, one generator or one per row. */
+export function useNormalFiller(fill: NormalFiller | undefined, rows?: RowNormalFiller): void {
   filler = fill;
+  rowFiller = fill ? rows : undefined;
 }
 
 /**
@@ -112,6 +117,20 @@ export class Rng {
     return out;
   }
 
+  /**
+   * Row i of `out` ([rngs.length, width]) gets rngs[i].normals(width): in one call to the installed row filler when
+   * no generator holds a spare normal and the width is even (one per row cost more than the draws for a VAE's noise).
+   */
+  static fillRows(rngs: Rng[], width: number, out: Float32Array): void {
+    if (rowFiller && width > 0 && width % 2 === 0 && rngs.every((r) => r.spare === undefined)) {
+      const states = Uint32Array.from(rngs, (r) => r.state);
+      rowFiller(states, out, width);
+      rngs.forEach((r, i) => (r.state = states[i]));
+      return;
+    }
+    rngs.forEach((rng, i) => out.set(rng.normals(width), i * width));
+  }
+
   /** One Box–Muller pair, r·cos θ and r·sin θ, into out[i] and out[i + 1]. */
   private pair(out: Float32Array | Float64Array, i: number): void {
     let u = 0;
@@ -163,9 +182,8 @@ export class RowNoise extends Rng {
   override normals(n: number): Float32Array {
     const rows = this.rngs.length;
     if (rows === 0 || n % rows !== 0) throw new Error(`per-row noise: ${n} normals do not split over ${rows} rows`);
-    const m = n / rows;
     const out = new Float32Array(n);
-    this.rngs.forEach((rng, i) => out.set(rng.normals(m), i * m));
+    Rng.fillRows(this.rngs, n / rows, out);
     return out;
   }
 
@@ -173,7 +191,7 @@ export class RowNoise extends Rng {
   samples(k: number, width: number): Float32Array {
     const rows = this.rngs.length;
     const out = new Float32Array(k * rows * width);
-    for (let s = 0; s < k; s++) this.rngs.forEach((rng, i) => out.set(rng.normals(width), (s * rows + i) * width));
+    for (let s = 0; s < k; s++) Rng.fillRows(this.rngs, width, out.subarray(s * rows * width, (s + 1) * rows * width));
     return out;
   }
 

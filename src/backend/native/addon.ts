@@ -31,6 +31,8 @@ export interface NativeAddon {
   slice2d(input: Float32Array, inCols: number, row0: number, col0: number, rows: number, cols: number, out: Float32Array): void;
   /** Fills `out` (even length) with Box–Muller normals from mulberry32 `state`; returns the next state. */
   normalPairs(state: number, out: Float32Array): number;
+  /** Row i of `out` ([rows, width], width even) gets normalPairs(states[i], row) and states[i] the state after it. */
+  rowNormalPairs(states: Uint32Array, out: Float32Array, width: number): void;
   info(): {
     threads: number; gemmThreadThreshold: number; blas: string; sparse: string; isa?: string; blocking?: string;
     /** The sparse-or-dense choices measured so far (one per product shape, layout and density step). */

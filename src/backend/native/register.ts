@@ -34,7 +34,7 @@ export function registerNative(): { addon: NativeAddon } | { reason: string } {
     },
     unitRows: (src, d, order, start, n, out, width) => addon.unitRows(src, d, order ?? null, start, n, out, width),
   });
-  useNormalFiller((state, out) => addon.normalPairs(state, out));
+  useNormalFiller((state, out) => addon.normalPairs(state, out), (states, out, width) => addon.rowNormalPairs(states, out, width));
   registered = addon;
   return { addon };
 }
