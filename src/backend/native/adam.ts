@@ -4,6 +4,7 @@ import * as tf from '../tfjs.js';
 import type { NativeAddon } from './addon.js';
 import type { AdamArgs } from '../../train/trainer.js';
 import type { AdamState } from '../../train/optimizer-state.js';
+import { NativeBackend } from './native-backend.js';
 
 /** Float32Arrays this optimizer allocated for weights: only these are safe to write in place. */
 const owned = new WeakSet<Float32Array>();
@@ -28,7 +29,10 @@ export class NativeAdam extends tf.Optimizer {
   private writableValues(variable: tf.Variable, backend: MathBackendCPU): Float32Array {
     const data = backend.data.get(variable.dataId)!;
     if (data.values instanceof Float32Array && owned.has(data.values) && data.refCount === 1) return data.values;
-    const copy = Float32Array.from(data.values as ArrayLike<number>);
+    // From the backend's pool: the copy made after each epoch's snapshot reuses the buffer the last snapshot held
+    // (fresh memory costs a page fault per 4 KiB on first write, more than the copy itself).
+    const copy = backend instanceof NativeBackend ? backend.alloc(variable.size) : new Float32Array(variable.size);
+    copy.set(data.values as ArrayLike<number>);
     owned.add(copy);
     const fresh = tf.tensor(copy, variable.shape, 'float32');
     variable.assign(fresh);
