@@ -317,6 +317,21 @@ test('convolutions: strides, padding, dilation, bias and activation, transposed,
   await assertSame(() => tf.grads((a: tf.Tensor, f: tf.Tensor) => deconv(a, f).square().sum())([tf.tensor4d(y, [2, 4, 4, 4]), tf.tensor4d(w, [3, 3, 3, 4])]), 1e-4, 'conv2dTranspose grads');
 });
 
+test('convolutions of one-channel images and of batches large enough to split over the worker pool, with gradients', { skip }, async () => {
+  // 40 images: im2col (by output rows) and col2im (by images) run in parts on the pool; one channel takes im2col's
+  // element-by-element path. Each against tfjs's cpu kernels.
+  for (const [c, out] of [[1, 4], [5, 3]]) {
+    const x = randomArray(40 * 28 * 28 * c, 30 + c);
+    const w = randomArray(3 * 3 * c * out, 40 + c);
+    for (const [strides, pad] of [[2, 'same'], [1, 'valid']] as const) {
+      const what = `${c} channel(s), stride ${strides} ${pad}`;
+      const conv = (a: tf.Tensor, f: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, strides, pad);
+      await assertSame(() => conv(tf.tensor4d(x, [40, 28, 28, c]), tf.tensor4d(w, [3, 3, c, out])), 1e-4, what);
+      await assertSame(() => tf.grads((a: tf.Tensor, f: tf.Tensor) => conv(a, f).square().sum())([tf.tensor4d(x, [40, 28, 28, c]), tf.tensor4d(w, [3, 3, c, out])]), 1e-3, `${what} grads`);
+    }
+  }
+});
+
 test('fused Gaussian head equals reparameterize + KL with logvar clamped, values and gradients', { skip }, async () => {
   const { sampleGaussian } = await import('../src/objectives/gaussian.js');
   const mu = randomArray(4 * 3, 19);
