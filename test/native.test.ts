@@ -102,12 +102,13 @@ test('large matMuls split over the worker pool by rows and by columns, every tra
 });
 
 test('products with a mostly-zero left operand (the sparse path) equal the dense ones, A·B and Aᵀ·B', { skip }, async () => {
-  // 15 % nonzeros with mixed signs and magnitudes; n = 400 (whole register panels) and n = 300 (a masked tail).
+  // 15 % nonzeros with mixed signs and magnitudes; n = 400 (two panels of whole vectors), n = 300 (a masked tail) and
+  // n = 600 (three panels and a tail).
   const sparse = (n: number, seed: number) => {
     const rng = new Rng(seed);
     return Float32Array.from({ length: n }, () => (rng.next() < 0.15 ? 4 * rng.next() - 2 : 0));
   };
-  for (const n of [400, 300]) {
+  for (const n of [400, 300, 600]) {
     const a = sparse(96 * 310, 8);
     const b = randomArray(310 * n, 9);
     await assertSame(() => tf.matMul(tf.tensor2d(a, [96, 310]), tf.tensor2d(b, [310, n])), 1e-4, `A·B, n = ${n}`);
