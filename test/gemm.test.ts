@@ -130,6 +130,35 @@ test('a mostly-zero left operand: sparse or dense is measured on first use and k
   assert.match(addon.info().sparseChoices, /256×784·784×400 at 1[05]–[12][05] % nonzero: sparse [\d.]+ ms, dense [\d.]+ ms → (sparse|dense)/);
 });
 
+test('the sparse path, forced on, writes every element of C: A·B and Aᵀ·B, even panels and masked tails, empty rows', { skip }, () => {
+  if (addon.info().sparse.startsWith('unavailable')) return;
+  addon.useSparse('always');
+  try {
+    for (const n of [64, 300, 400, 600]) {
+      for (const transA of [false, true]) {
+        const [m, k] = [96, 310];
+        const rng = new Rng(n + Number(transA));
+        const a = Float32Array.from({ length: m * k }, () => (rng.next() < 0.15 ? 4 * rng.next() - 2 : 0));
+        for (let p = 0; p < k; p++) a[transA ? p * m + 5 : 5 * k + p] = 0; // row 5 of op(A) has no nonzero
+        const b = random(k * n, n);
+        const c = new Float32Array(m * n).fill(NaN);
+        addon.gemm(a, b, c, 1, m, n, k, transA, false, 0, 0, 0);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let exact = 0;
+            for (let p = 0; p < k; p++) exact += a[transA ? p * m + i : i * k + p] * b[p * n + j];
+            if (!(Math.abs(c[i * n + j] - exact) <= 1e-4)) assert.fail(`n = ${n}${transA ? ', Aᵀ' : ''}: C[${i}, ${j}] = ${c[i * n + j]}, exact ${exact}`);
+          }
+        }
+      }
+    }
+    assert.match(addon.info().sparse, /always/);
+  } finally {
+    addon.useSparse('measured');
+  }
+  assert.throws(() => addon.useSparse('sometimes' as never), /measured, always or off/);
+});
+
 test('the fused epilogue (bias + activation as C is stored) equals the product followed by the separate kernel', { skip }, () => {
   for (const [m, n, k] of [[7, 33, 17], [129, 400, 784], [513, 40, 400], [3, 5, 0]]) {
     const a = random(m * k, 3), b = random(k * n, 4), bias = random(n, 5);

@@ -170,7 +170,9 @@ Napi::Value Info(const Napi::CallbackInfo& a) {
   Napi::Object o = Napi::Object::New(a.Env());
   o.Set("threads", lk::maxThreads());
   o.Set("gemmThreadThreshold", static_cast<double>(lk::gemmThreadThreshold()));
-  o.Set("sparse", !lk::sparseSupported() ? "unavailable (no AVX-512)" : lk::sparseEnabled() ? "on" : "off (LATENTKIT_SPARSE=0)");
+  const lk::SparseMode sparse = lk::sparseMode();
+  o.Set("sparse", !lk::sparseSupported() ? "unavailable (no AVX-512)" : sparse == lk::SparseMode::Off ? "off (LATENTKIT_SPARSE=0)"
+                  : sparse == lk::SparseMode::Always ? "on, always (LATENTKIT_SPARSE=1)" : "on, measured per shape");
   o.Set("sparseChoices", lk::sparseChoices());
 #ifdef LATENTKIT_ACCELERATE
   o.Set("blas", "Accelerate");
@@ -215,6 +217,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("slice2d", Napi::Function::New(env, Slice2d));
   exports.Set("normalPairs", Napi::Function::New(env, NormalPairs));
   exports.Set("rowNormalPairs", Napi::Function::New(env, RowNormalPairs));
+  exports.Set("useSparse", Napi::Function::New(env, [](const Napi::CallbackInfo& a) {
+    const std::string mode = a[0].As<Napi::String>().Utf8Value();
+    if (mode != "measured" && mode != "always" && mode != "off") {
+      Napi::RangeError::New(a.Env(), "useSparse: mode must be measured, always or off").ThrowAsJavaScriptException();
+      return;
+    }
+    lk::useSparseMode(mode == "always" ? lk::SparseMode::Always : mode == "off" ? lk::SparseMode::Off : lk::SparseMode::Measured);
+  }));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("useIsa", Napi::Function::New(env, UseIsa));
   exports.Set("allFinite", Napi::Function::New(env, [](const Napi::CallbackInfo& a) {

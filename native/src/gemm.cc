@@ -3,6 +3,7 @@
 #include "kernels.h"
 #include "parallel.h"
 #include "sgemm.h"
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -31,14 +32,18 @@ static int64_t threadThreshold() {
   return t;
 }
 
-// LATENTKIT_SPARSE=0 turns the sparse-operand path off (bench/ compares both).
-bool sparseEnabled() {
-  static bool on = [] {
+// The sparse-operand path: measured per shape (the default), always taken where a product qualifies
+// (LATENTKIT_SPARSE=1, and the tests, which must see every part of C written by it), or off (LATENTKIT_SPARSE=0).
+static std::atomic<int>& sparseModeFlag() {
+  static std::atomic<int> mode{[] {
     const char* env = std::getenv("LATENTKIT_SPARSE");
-    return !(env && env[0] == '0');
-  }();
-  return on;
+    return env && env[0] == '0' ? static_cast<int>(SparseMode::Off) : env && env[0] == '1' ? static_cast<int>(SparseMode::Always)
+                                                                                             : static_cast<int>(SparseMode::Measured);
+  }()};
+  return mode;
 }
+SparseMode sparseMode() { return static_cast<SparseMode>(sparseModeFlag().load()); }
+void useSparseMode(SparseMode mode) { sparseModeFlag().store(static_cast<int>(mode)); }
 
 int maxThreads() {
   static int n = std::thread::hardware_concurrency() > 0 ? static_cast<int>(std::thread::hardware_concurrency()) : 1;
@@ -110,6 +115,10 @@ double millisecondsOf(const std::function<void()>& f) {
 static bool sparsePays(const float* a, const float* b, float* c, int m, int n, int k, bool transA) {
   const double density = sparseDensity(a, m, n, k);
   if (density < 0) return false;
+  if (sparseMode() == SparseMode::Always) {
+    sparseProduct(a, b, c, m, n, k, transA);
+    return true;
+  }
   const auto key = std::make_tuple(m, n, k, transA, static_cast<int>(density * 20));
   {
     std::lock_guard<std::mutex> lock(choicesMutex);
@@ -156,7 +165,7 @@ void gemm(const float* a, const float* b, float* c, int batch, int m, int n, int
       if (epilogue) biasActivation(ci, epilogue->bias, m, n, epilogue->act, epilogue->alpha);
       continue;
     }
-    if (!transB && sparseEnabled() && sparsePays(ai, bi, ci, m, n, k, transA)) {
+    if (!transB && sparseMode() != SparseMode::Off && sparsePays(ai, bi, ci, m, n, k, transA)) {
       if (epilogue) biasActivation(ci, epilogue->bias, m, n, epilogue->act, epilogue->alpha);
       continue;
     }

@@ -27,9 +27,11 @@ double sparseDensity(const float* a, int m, int n, int k);
 void sparseProduct(const float* a, const float* b, float* c, int m, int n, int k, bool transA);
 // The sparse-or-dense choices measured so far, as text for `latentkit doctor`.
 std::string sparseChoices();
-// Whether this CPU can take the sparse path, and whether LATENTKIT_SPARSE leaves it on.
+// Whether this CPU can take the sparse path, and when it is taken (LATENTKIT_SPARSE=0 off, =1 always, else measured).
 bool sparseSupported();
-bool sparseEnabled();
+enum class SparseMode { Measured, Always, Off };
+SparseMode sparseMode();
+void useSparseMode(SparseMode mode);
 int64_t gemmThreadThreshold();
 int maxThreads();
 

@@ -38,6 +38,8 @@ export interface NativeAddon {
     /** The sparse-or-dense choices measured so far (one per product shape, layout and density step). */
     sparseChoices: string;
   };
+  /** When the sparse-operand path is taken: measured per shape (the default), always where a product qualifies, or off. */
+  useSparse(mode: 'measured' | 'always' | 'off'): void;
   /** Switches the SGEMM path (avx512, avx2, portable); false when this CPU lacks it. */
   useIsa(isa: string): boolean;
   /** Whether no element is NaN or ±∞. */
