@@ -5,6 +5,7 @@
 // Block sizes come from the cache sizes the CPU reports. LATENTKIT_ISA=avx512|avx2|portable forces a path.
 // (Goto & van de Geijn 2008, "Anatomy of high-performance matrix multiplication"; Van Zee & van de Geijn 2015, BLIS.)
 #include "sgemm.h"
+#include "pack.h"
 #include <algorithm>
 #include <chrono>
 #include <vector>
@@ -190,44 +191,6 @@ Blocking blockingFor(const Path& path) {
   return {mc, kc, 4096, l1, l2};
 }
 
-// Packs rows [i0, i0 + mc) and columns [p0, p0 + kc) of op(A) in MR-tall strips: strip s holds, for each p, the MR
-// values of rows i0 + s·MR … (zeros past mc).
-void packA(const float* a, int lda, bool transA, int i0, int mc, int p0, int kc, int mr, float* out) {
-  for (int s = 0; s < mc; s += mr) {
-    const int rows = std::min(mr, mc - s);
-    float* strip = out + static_cast<int64_t>(s) * kc;
-    for (int p = 0; p < kc; p++) {
-      float* dst = strip + p * mr;
-      if (transA) {
-        const float* src = a + static_cast<int64_t>(p0 + p) * lda + i0 + s;
-        for (int r = 0; r < rows; r++) dst[r] = src[r];
-      } else {
-        const float* src = a + static_cast<int64_t>(i0 + s) * lda + p0 + p;
-        for (int r = 0; r < rows; r++) dst[r] = src[static_cast<int64_t>(r) * lda];
-      }
-      for (int r = rows; r < mr; r++) dst[r] = 0.f;
-    }
-  }
-}
-
-// Packs rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) in NR-wide strips (zeros past nc).
-void packB(const float* b, int ldb, bool transB, int p0, int kc, int j0, int nc, int nr, float* out) {
-  for (int t = 0; t < nc; t += nr) {
-    const int cols = std::min(nr, nc - t);
-    float* strip = out + static_cast<int64_t>(t) * kc;
-    for (int p = 0; p < kc; p++) {
-      float* dst = strip + p * nr;
-      if (transB) {
-        const float* src = b + static_cast<int64_t>(j0 + t) * ldb + p0 + p;
-        for (int q = 0; q < cols; q++) dst[q] = src[static_cast<int64_t>(q) * ldb];
-      } else {
-        std::memcpy(dst, b + static_cast<int64_t>(p0 + p) * ldb + j0 + t, sizeof(float) * cols);
-      }
-      for (int q = cols; q < nr; q++) dst[q] = 0.f;
-    }
-  }
-}
-
 // A scratch array per thread that only grows (the worker pool's threads each keep their own).
 float* scratch(std::vector<float>& buffer, size_t floats) {
   if (buffer.size() < floats) buffer.resize(floats);
@@ -292,6 +255,7 @@ void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool t
   const Path path = active();
   const Blocking blk = activeBlocking();
   const int mr = path.mr, nr = path.nr;
+  const bool avx = path.isa != Isa::Portable;
   thread_local std::vector<float> aBuffer, bBuffer;
   const int ncMax = std::min(blk.nc, (n + nr - 1) / nr * nr), kcMax = std::min(blk.kc, k);
   float* pb = scratch(bBuffer, static_cast<size_t>(ncMax) * kcMax);
@@ -303,10 +267,10 @@ void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool t
       const int kc = std::min(blk.kc, k - pc);
       const bool accumulate = pc > 0;
       const bool last = pc + kc >= k;
-      packB(b, ldb, transB, pc, kc, jc, nc, nr, pb);
+      packB(b, ldb, transB, pc, kc, jc, nc, nr, pb, avx);
       for (int ic = 0; ic < m; ic += blk.mc) {
         const int mc = std::min(blk.mc, m - ic);
-        packA(a, lda, transA, ic, mc, pc, kc, mr, pa);
+        packA(a, lda, transA, ic, mc, pc, kc, mr, pa, avx);
         for (int jr = 0; jr < nc; jr += nr) {
           const int cols = std::min(nr, nc - jr);
           const float* stripB = pb + static_cast<int64_t>(jr) * kc;
