@@ -7,23 +7,27 @@
 namespace lk {
 
 template <typename F>
-static void rowsLoop(float* c, const float* bias, int64_t m, int64_t n, F f) {
+static void rowsLoop(float* c, int64_t ldc, const float* bias, int64_t m, int64_t n, F f) {
   for (int64_t i = 0; i < m; i++) {
-    float* row = c + i * n;
+    float* row = c + i * ldc;
     if (bias) for (int64_t j = 0; j < n; j++) row[j] = f(row[j] + bias[j]);
     else for (int64_t j = 0; j < n; j++) row[j] = f(row[j]);
   }
 }
 
-LK_VECTORIZE void biasActivation(float* c, const float* bias, int64_t m, int64_t n, Act act, float alpha) {
+LK_VECTORIZE void biasActivationStrided(float* c, int64_t ldc, const float* bias, int64_t m, int64_t n, Act act, float alpha) {
   switch (act) {
-    case Act::Linear: if (bias) rowsLoop(c, bias, m, n, [](float v) { return v; }); return;
-    case Act::Relu: return rowsLoop(c, bias, m, n, [](float v) { return v > 0.f ? v : (std::isnan(v) ? v : 0.f); });
-    case Act::Sigmoid: return rowsLoop(c, bias, m, n, [](float v) { return sigmoid(v); });
-    case Act::Elu: return rowsLoop(c, bias, m, n, [](float v) { return v >= 0.f ? v : std::expm1(v); });
-    case Act::Relu6: return rowsLoop(c, bias, m, n, [](float v) { return std::min(std::max(v, 0.f), 6.f); });
-    case Act::LeakyRelu: return rowsLoop(c, bias, m, n, [alpha](float v) { return v >= 0.f ? v : alpha * v; });
+    case Act::Linear: if (bias) rowsLoop(c, ldc, bias, m, n, [](float v) { return v; }); return;
+    case Act::Relu: return rowsLoop(c, ldc, bias, m, n, [](float v) { return v > 0.f ? v : (std::isnan(v) ? v : 0.f); });
+    case Act::Sigmoid: return rowsLoop(c, ldc, bias, m, n, [](float v) { return sigmoid(v); });
+    case Act::Elu: return rowsLoop(c, ldc, bias, m, n, [](float v) { return v >= 0.f ? v : std::expm1(v); });
+    case Act::Relu6: return rowsLoop(c, ldc, bias, m, n, [](float v) { return std::min(std::max(v, 0.f), 6.f); });
+    case Act::LeakyRelu: return rowsLoop(c, ldc, bias, m, n, [alpha](float v) { return v >= 0.f ? v : alpha * v; });
   }
+}
+
+void biasActivation(float* c, const float* bias, int64_t m, int64_t n, Act act, float alpha) {
+  biasActivationStrided(c, n, bias, m, n, act, alpha);
 }
 
 LK_VECTORIZE void bceLogitsRows(const float* logits, const float* x, float* out, int64_t rows, int64_t d) {

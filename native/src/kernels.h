@@ -50,6 +50,8 @@ uint32_t normalPairs(uint32_t state, float* out, int64_t pairs);
 
 // In place: c[i, j] = act(c[i, j] + bias[j]) for an m×n matrix; bias may be null.
 void biasActivation(float* c, const float* bias, int64_t m, int64_t n, Act act, float alpha);
+// The same on an m × n block of rows ldc apart (a block of a larger C).
+void biasActivationStrided(float* c, int64_t ldc, const float* bias, int64_t m, int64_t n, Act act, float alpha);
 
 enum class Binary : int { Add = 0, Sub, Mul, Div, Max, Min, SquaredDiff, Pow };
 // out[i] = a[ia(i)] ∘ b[ib(i)] over an [outer, inner] grid; each operand is full, a row (inner), a column (outer) or a scalar.

@@ -239,9 +239,9 @@ double kernelPeakGflops() {
   return 2.0 * path.mr * path.nr * kc * static_cast<double>(calls) / seconds / 1e9;
 }
 
-// c = act(c + bias) on a rows × cols tile of C (row stride ldc), one row at a time with the element-wise kernel.
+// c = act(c + bias) on a rows × cols block of C (row stride ldc), with the element-wise kernel.
 void applyEpilogue(float* c, int ldc, int rows, int cols, const Epilogue& e, int column) {
-  for (int i = 0; i < rows; i++) biasActivation(c + static_cast<int64_t>(i) * ldc, e.bias ? e.bias + column : nullptr, 1, cols, e.act, e.alpha);
+  biasActivationStrided(c, ldc, e.bias ? e.bias + column : nullptr, rows, cols, e.act, e.alpha);
 }
 
 void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB, int lda, int ldb, int ldc,
@@ -284,10 +284,10 @@ void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool t
               path.rows[rows](kc, stripA, stripB, ct, ldc, accumulate);
             } else {
               if (path.half && cols <= nr / 2) {
-              path.half(kc, stripA, stripB, tile, nr, false);
-            } else {
-              path.kernel(kc, stripA, stripB, tile, nr, false);
-            }
+                path.half(kc, stripA, stripB, tile, nr, false);
+              } else {
+                path.kernel(kc, stripA, stripB, tile, nr, false);
+              }
               for (int i = 0; i < rows; i++) {
                 float* dst = ct + static_cast<int64_t>(i) * ldc;
                 const float* src = tile + i * nr;
@@ -298,8 +298,9 @@ void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool t
                 }
               }
             }
-            if (last && epilogue) applyEpilogue(ct, ldc, rows, cols, *epilogue, jc + jr);
           }
+          // The strip of C just finished (mc × NR, in L1) in one call: per tile, the call cost more than the work.
+          if (last && epilogue) applyEpilogue(c + static_cast<int64_t>(ic) * ldc + jc + jr, ldc, mc, cols, *epilogue, jc + jr);
         }
       }
     }
