@@ -398,6 +398,18 @@ test('batches of uint8 rows: native gather equals v / 255 in shuffled order, wit
     for (let c = 0; c < 3; c++) assert.equal(got[i * (d + 3) + d + c], c === row % 3 ? 1 : 0, `row ${i}, label column ${c}`);
   }
   x.dispose();
+  // A batch large enough to be split over the worker pool (rows in parts), from a shuffled order starting mid-way.
+  const big = makeDataset({ source: 'bytes', values: Uint8Array.from({ length: 1000 * 784 }, (_, i) => (i * 31 + 7) % 256), shape: [784], size: 1000 });
+  const shuffled = Int32Array.from({ length: 1000 }, (_, i) => (i * 389) % 1000);
+  const batch = batchTensor(big, 100, 700, shuffled);
+  const rows = batch.dataSync();
+  for (let i = 0; i < 600; i++) {
+    const row = shuffled[100 + i];
+    for (let j = 0; j < 784; j++) {
+      if (rows[i * 784 + j] !== Math.fround(((row * 784 + j) * 31 + 7) % 256 / 255)) assert.fail(`large batch, row ${i}, column ${j}`);
+    }
+  }
+  batch.dispose();
   await selectBackend();
 });
 

@@ -25,7 +25,10 @@ Napi::Value Gemm(const Napi::CallbackInfo& a) {
 
 Napi::Value UnitRows(const Napi::CallbackInfo& a) {
   const int32_t* order = a[2].IsNull() || a[2].IsUndefined() ? nullptr : a[2].As<Napi::Int32Array>().Data();
-  lk::unitRows(a[0].As<Napi::Uint8Array>().Data(), I(a[1]), order, I(a[3]), I(a[4]), F(a[5]), I(a[6]));
+  const uint8_t* src = a[0].As<Napi::Uint8Array>().Data();
+  const int64_t d = I(a[1]), start = I(a[3]), width = I(a[6]);
+  float* out = F(a[5]);
+  lk::overRange(I(a[4]), d, [&](int64_t r0, int64_t r1) { lk::unitRows(src, d, order, start + r0, r1 - r0, out + r0 * width, width); });
   return a.Env().Undefined();
 }
 
