@@ -2,6 +2,7 @@
 // Element-wise and row-wise kernels on large arrays run in one range of rows (or elements) per core.
 #include <napi.h>
 #include "kernels.h"
+#include <atomic>
 #include "parallel.h"
 #include "sgemm.h"
 #include <string>
@@ -232,7 +233,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("useIsa", Napi::Function::New(env, UseIsa));
   exports.Set("allFinite", Napi::Function::New(env, [](const Napi::CallbackInfo& a) {
     const Napi::Float32Array x = a[0].As<Napi::Float32Array>();
-    return Napi::Boolean::New(a.Env(), lk::allFinite(x.Data(), static_cast<int64_t>(x.ElementLength())));
+    std::atomic<bool> finite{true};
+    lk::overRange(static_cast<int64_t>(x.ElementLength()), 1, [&](int64_t from, int64_t to) {
+      if (!lk::allFinite(x.Data() + from, to - from)) finite.store(false);
+    }, 16);
+    return Napi::Boolean::New(a.Env(), finite.load());
   }));
   exports.Set("kernelPeakGflops", Napi::Function::New(env, [](const Napi::CallbackInfo& a) {
     return Napi::Number::New(a.Env(), lk::kernelPeakGflops());

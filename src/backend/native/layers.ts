@@ -14,7 +14,8 @@ function registerGradients(): void {
     outputsToSave: [true],
     gradFunc: (dy, saved, attrs) => {
       const [x, kernel, y] = saved;
-      const dz = tf.engine().runKernel(FUSED.activationGrad, { y, dy: dy as tf.Tensor }, attrs as tf.NamedAttrMap) as tf.Tensor;
+      const linear = ((attrs as { activation?: string }).activation ?? 'linear') === 'linear';
+      const dz = linear ? dy as tf.Tensor : tf.engine().runKernel(FUSED.activationGrad, { y, dy: dy as tf.Tensor }, attrs as tf.NamedAttrMap) as tf.Tensor;
       return {
         x: () => tf.engine().runKernel('BatchMatMul', { a: dz, b: kernel }, { transposeA: false, transposeB: true }) as tf.Tensor,
         kernel: () => tf.engine().runKernel('BatchMatMul', { a: x, b: dz }, { transposeA: true, transposeB: false }) as tf.Tensor,
