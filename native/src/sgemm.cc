@@ -257,14 +257,18 @@ void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool t
   const int mr = path.mr, nr = path.nr;
   const bool avx = path.isa != Isa::Portable;
   thread_local std::vector<float> aBuffer, bBuffer;
-  const int ncMax = std::min(blk.nc, (n + nr - 1) / nr * nr), kcMax = std::min(blk.kc, k);
+  // k in equal blocks of about kc: a remainder of up to a quarter of kc joins the other blocks rather than making a
+  // short block of its own, which would pass over all of C again for little work (784 = 2 × 392, not 384 + 384 + 16).
+  const int kBlocks = std::max(1, (4 * k + 3 * blk.kc) / (4 * blk.kc));
+  const int kcBlock = (k + kBlocks - 1) / kBlocks;
+  const int ncMax = std::min(blk.nc, (n + nr - 1) / nr * nr), kcMax = std::min(kcBlock, k);
   float* pb = scratch(bBuffer, static_cast<size_t>(ncMax) * kcMax);
   float* pa = scratch(aBuffer, static_cast<size_t>(std::min(blk.mc, (m + mr - 1) / mr * mr)) * kcMax);
   alignas(64) float tile[8 * 32];
   for (int jc = 0; jc < n; jc += blk.nc) {
     const int nc = std::min(blk.nc, n - jc);
-    for (int pc = 0; pc < k; pc += blk.kc) {
-      const int kc = std::min(blk.kc, k - pc);
+    for (int pc = 0; pc < k; pc += kcBlock) {
+      const int kc = std::min(kcBlock, k - pc);
       const bool accumulate = pc > 0;
       const bool last = pc + kc >= k;
       packB(b, ldb, transB, pc, kc, jc, nc, nr, pb, avx);
