@@ -1,6 +1,7 @@
 // npm run bench:train — training and inference throughput of latentkit's backends against PyTorch, in one run.
-// Prints samples/s (best of 3 epochs; PyTorch and native best of ROUNDS=3 alternating runs) and the ratio to PyTorch
-// measured in the same run; the machine is noisy, so only the ratios are comparable between runs.
+// Prints samples/s (best of 3 epochs; PyTorch and native best of ROUNDS=5 alternating runs) and the ratio to PyTorch
+// measured in the same run, with the ratio of each round and their median; the machine is noisy, so only the ratios
+// are comparable between runs.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '../src/backend/tfjs.js';
@@ -66,7 +67,7 @@ async function inferenceSpeed(backend: BackendName, samples: number): Promise<nu
   return best;
 }
 
-const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const fmt = (v: number | string | undefined) => (typeof v === 'number' ? `${v.toFixed(0).padStart(8)} samples/s` : `  ${v ?? 'n/a'}`);
 
 /** Runs one measurement in a fresh process, so that one backend's memory and JIT state never slow another's. */
@@ -88,12 +89,15 @@ async function main(): Promise<void> {
     let ref: Record<string, number | string> | undefined;
     let nativeRate: number | string = 0;
     let denseRate: number | string = 0;
+    const roundRatios: number[] = [];
     const best = (old: number | string, rate: number | string) => (typeof rate !== 'number' || typeof old !== 'number' || rate > old ? rate : old);
     for (let round = 0; round < ROUNDS; round++) {
       const r = pytorch('speed', c.model, c.batch, c.samples)?.[0];
       if (r && (!ref || Number(r.samplesPerSecond) > Number(ref.samplesPerSecond))) ref = r;
       if (!backends.includes('native')) continue;
-      nativeRate = best(nativeRate, measure('train', 'native', CASES.indexOf(c)));
+      const rate = measure('train', 'native', CASES.indexOf(c));
+      if (r && typeof rate === 'number') roundRatios.push(rate / Number(r.samplesPerSecond));
+      nativeRate = best(nativeRate, rate);
       if (c.model === 'dense') denseRate = best(denseRate, measure('train', 'native', CASES.indexOf(c), { LATENTKIT_SPARSE: '0' }));
     }
     const refRate = ref ? Number(ref.samplesPerSecond) : undefined;
@@ -102,6 +106,12 @@ async function main(): Promise<void> {
     for (const backend of backends) {
       const rate = backend === 'native' ? nativeRate : measure('train', backend, CASES.indexOf(c));
       console.log(`  ${backend.padEnd(7)} ${fmt(rate)}  ${ratio(rate, refRate)}`);
+      if (backend === 'native' && roundRatios.length) {
+        // Each round measures PyTorch and then native back to back; the median of those ratios resists a burst of
+        // noise that lifts or sinks one side's best.
+        const sorted = [...roundRatios].sort((a, b) => a - b);
+        console.log(`          ratio in each round ${roundRatios.map((q) => `${q.toFixed(2)}×`).join(', ')}; median ${sorted[(sorted.length - 1) >> 1].toFixed(2)}×`);
+      }
       if (backend === 'native' && typeof rate === 'number') {
         // The addon's own product (tf.matMul would add a copy of C into fresh, page-faulting memory to each call).
         const gflops = nativeGemmGflops(loadAddon().addon!, ...c.gemm);
@@ -111,14 +121,25 @@ async function main(): Promise<void> {
       }
     }
   }
-  const refRate = Math.max(...Array.from({ length: ROUNDS }, () => Number(pytorch('infer', 10000)?.[0]?.samplesPerSecond ?? NaN)));
+  // PyTorch and native alternate here too, each keeping its best.
+  const refRates: number[] = [];
+  const nativeRates: (number | string)[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    refRates.push(Number(pytorch('infer', 10000)?.[0]?.samplesPerSecond ?? NaN));
+    if (backends.includes('native')) nativeRates.push(measure('infer', 'native', 10000));
+  }
+  const refRate = Math.max(...refRates);
   console.log('\ninference: encode + per-example −ELBO of 10,000 images (dense VAE)');
   console.log(`  pytorch ${fmt(Number.isNaN(refRate) ? undefined : refRate)}`);
   for (const backend of backends) {
-    const runs = backend === 'native' ? ROUNDS : 1;
-    const rates = Array.from({ length: runs }, () => measure('infer', backend, backend === 'native' ? 10000 : 2000));
+    const rates = backend === 'native' ? nativeRates : [measure('infer', backend, 2000)];
     const rate = rates.every((r) => typeof r === 'number') ? Math.max(...(rates as number[])) : rates[0];
     console.log(`  ${backend.padEnd(7)} ${fmt(rate)}  ${ratio(rate, refRate)}`);
+    if (backend === 'native' && rates.every((r) => typeof r === 'number') && !Number.isNaN(refRate)) {
+      const each = (rates as number[]).map((r, i) => r / refRates[i]);
+      const sorted = [...each].sort((a, b) => a - b);
+      console.log(`          ratio in each round ${each.map((q) => `${q.toFixed(2)}×`).join(', ')}; median ${sorted[(sorted.length - 1) >> 1].toFixed(2)}×`);
+    }
   }
 }
 
