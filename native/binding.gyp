@@ -6,7 +6,6 @@
     "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
     "cflags_cc": ["-O3", "-std=c++17", "-ffast-math", "-fno-finite-math-only"],
     "conditions": [
-      ["OS=='linux'", { "libraries": ["-lmvec"] }],
       ["OS=='mac'", {
         "libraries": ["-framework Accelerate"],
         "defines": ["LATENTKIT_ACCELERATE"],
