@@ -65,7 +65,8 @@ for (const isa of ISAS) {
   test(`${isa}: large and odd shapes (split over the worker pool), batches and broadcasts, zero sizes`, { skip: why }, () => {
     addon.useIsa(isa);
     try {
-      for (const [m, n, k] of [[127, 129, 784], [129, 784, 511], [513, 33, 127], [784, 17, 513], [128, 400, 784], [33, 511, 129]]) {
+      // The last two are long and thin (k ≥ 8 · max(m, n)): split over the pool by ranges of k, partial sums added.
+      for (const [m, n, k] of [[127, 129, 784], [129, 784, 511], [513, 33, 127], [784, 17, 513], [128, 400, 784], [33, 511, 129], [9, 40, 4001], [33, 17, 3000]]) {
         for (const [ta, tb] of LAYOUTS) checkProduct(m, n, k, ta, tb);
       }
       checkProduct(17, 33, 31, false, false, 3);
@@ -160,7 +161,7 @@ test('the sparse path, forced on, writes every element of C: A·B and Aᵀ·B, e
 });
 
 test('the fused epilogue (bias + activation as C is stored) equals the product followed by the separate kernel', { skip }, () => {
-  for (const [m, n, k] of [[7, 33, 17], [129, 400, 784], [513, 40, 400], [3, 5, 0]]) {
+  for (const [m, n, k] of [[7, 33, 17], [129, 400, 784], [513, 40, 400], [9, 40, 4001], [3, 5, 0]]) {
     const a = random(m * k, 3), b = random(k * n, 4), bias = random(n, 5);
     for (const act of [0, 1, 2, 3, 4, 5]) {
       for (const withBias of [true, false]) {

@@ -4,6 +4,7 @@
 #include "parallel.h"
 #include "sgemm.h"
 #include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <mutex>
 #include <thread>
 #include <tuple>
+#include <vector>
 #ifdef LATENTKIT_ACCELERATE
 #include <Accelerate/Accelerate.h>
 #endif
@@ -73,6 +75,27 @@ static void product(const float* a, const float* b, float* c, int m, int n, int 
   const int ldb = transB ? k : n;
   const int parts = static_cast<int64_t>(m) * n * k < threadThreshold() ? 1 : maxThreads();
   if (parts == 1) return blas(a, b, c, m, n, k, transA, transB, lda, ldb, n, epilogue);
+  if (k >= 8 * std::max(m, n)) {
+    // A long, thin product (a convolution's filter gradient: 288 × 6,272 × 64, 9 × 25,088 × 32): each part takes a
+    // range of k, whole rows of both operands, into C or a partial sum of its own; the partials are then added and
+    // the epilogue applied. (In row halves each part read half of every row of Aᵀ, and 9 rows split 4 + 5.)
+    thread_local std::vector<float> partial;
+    const size_t size = static_cast<size_t>(parts - 1) * m * n;
+    if (partial.size() < size) partial.resize(size);
+    float* const sums = partial.data();  // the caller's: inside a part, `partial` would name the running thread's own
+    parallelParts(parts, [&](int p) {
+      const int64_t k0 = static_cast<int64_t>(k) * p / parts, k1 = static_cast<int64_t>(k) * (p + 1) / parts;
+      blas(transA ? a + k0 * lda : a + k0, transB ? b + k0 : b + k0 * ldb, p == 0 ? c : sums + static_cast<size_t>(p - 1) * m * n,
+           m, n, static_cast<int>(k1 - k0), transA, transB, lda, ldb, n, nullptr);
+    });
+    const int64_t cells = static_cast<int64_t>(m) * n;
+    for (int p = 1; p < parts; p++) {
+      const float* add = sums + static_cast<size_t>(p - 1) * cells;
+      for (int64_t i = 0; i < cells; i++) c[i] += add[i];
+    }
+    if (epilogue) biasActivation(c, epilogue->bias, m, n, epilogue->act, epilogue->alpha);
+    return;
+  }
   if (m >= n) {
     // Row blocks of C take row blocks of op(A): rows of A, or columns when A is transposed.
     parallelParts(parts, [&](int p) {
