@@ -46,7 +46,14 @@ export function referenceCoreName(): string {
 
 /** The JSON lines printed by `reference.py ...args`, or undefined (with the reason on stderr) if PyTorch cannot run. */
 export function pytorch(...args: (string | number)[]): ReferenceResult[] | undefined {
-  const { core } = openblasCore();
+  return pytorchOn(openblasCore().core, ...args);
+}
+
+/** OpenBLAS's own pick ('') and the core types the reference tries. */
+export const OPENBLAS_CORE_TYPES = CORE_TYPES;
+
+/** The same with OpenBLAS on a given core type ('' for its own pick). */
+export function pytorchOn(core: string, ...args: (string | number)[]): ReferenceResult[] | undefined {
   const { OPENBLAS_CORETYPE: _, ...rest } = process.env;
   const env = { ...rest, ...(core && { OPENBLAS_CORETYPE: core }) };
   const r = spawnSync(PYTHON, [SCRIPT, ...args.map(String)], { encoding: 'utf8', maxBuffer: 1 << 24, env });
