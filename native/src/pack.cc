@@ -46,53 +46,41 @@ __attribute__((target("avx"))) void transposeStrip(const float* src, int64_t lds
 }
 #endif
 
-}  // namespace
-
-void packA(const float* a, int lda, bool transA, int i0, int mc, int p0, int kc, int mr, float* out, bool avx) {
-  for (int s = 0; s < mc; s += mr) {
-    const int rows = std::min(mr, mc - s);
-    float* strip = out + static_cast<int64_t>(s) * kc;
+// The strips of one operand, `count` columns of a kc-deep panel in `width`-wide strips: strip[p·width + q] =
+// src(q, p), where src(q, p) = base[p·ld + q] (contiguous in q) or, `transposing`, base[q·ld + p]. Zeros past count.
+void packStrips(const float* base, int64_t ld, bool transposing, int count, int kc, int width, float* out, bool avx) {
+  for (int t = 0; t < count; t += width) {
+    const int cols = std::min(width, count - t);
+    float* strip = out + static_cast<int64_t>(t) * kc;
 #if defined(LK_HAVE_AVX_TRANSPOSE)
-    if (avx && !transA && rows == mr && mr % 8 == 0) {
-      transposeStrip(a + static_cast<int64_t>(i0 + s) * lda + p0, lda, kc, mr, strip);
+    if (avx && transposing && cols == width && width % 8 == 0) {
+      transposeStrip(base + t * ld, ld, kc, width, strip);
       continue;
     }
 #endif
     for (int p = 0; p < kc; p++) {
-      float* dst = strip + p * mr;
-      if (transA) {
-        const float* src = a + static_cast<int64_t>(p0 + p) * lda + i0 + s;
-        for (int r = 0; r < rows; r++) dst[r] = src[r];
+      float* dst = strip + static_cast<int64_t>(p) * width;
+      if (transposing) {
+        const float* src = base + t * ld + p;
+        for (int q = 0; q < cols; q++) dst[q] = src[q * ld];
       } else {
-        const float* src = a + static_cast<int64_t>(i0 + s) * lda + p0 + p;
-        for (int r = 0; r < rows; r++) dst[r] = src[static_cast<int64_t>(r) * lda];
+        std::memcpy(dst, base + p * ld + t, sizeof(float) * cols);
       }
-      for (int r = rows; r < mr; r++) dst[r] = 0.f;
+      for (int q = cols; q < width; q++) dst[q] = 0.f;
     }
   }
 }
 
+}  // namespace
+
+// op(A)'s rows are the strips' columns: A's rows when not transposed (a transpose), its columns when transposed.
+void packA(const float* a, int lda, bool transA, int i0, int mc, int p0, int kc, int mr, float* out, bool avx) {
+  packStrips(transA ? a + static_cast<int64_t>(p0) * lda + i0 : a + static_cast<int64_t>(i0) * lda + p0, lda, !transA, mc, kc, mr, out, avx);
+}
+
+// op(B)'s columns are the strips' columns: B's columns when not transposed, its rows when transposed (a transpose).
 void packB(const float* b, int ldb, bool transB, int p0, int kc, int j0, int nc, int nr, float* out, bool avx) {
-  for (int t = 0; t < nc; t += nr) {
-    const int cols = std::min(nr, nc - t);
-    float* strip = out + static_cast<int64_t>(t) * kc;
-#if defined(LK_HAVE_AVX_TRANSPOSE)
-    if (avx && transB && cols == nr && nr % 8 == 0) {
-      transposeStrip(b + static_cast<int64_t>(j0 + t) * ldb + p0, ldb, kc, nr, strip);
-      continue;
-    }
-#endif
-    for (int p = 0; p < kc; p++) {
-      float* dst = strip + p * nr;
-      if (transB) {
-        const float* src = b + static_cast<int64_t>(j0 + t) * ldb + p0 + p;
-        for (int q = 0; q < cols; q++) dst[q] = src[static_cast<int64_t>(q) * ldb];
-      } else {
-        std::memcpy(dst, b + static_cast<int64_t>(p0 + p) * ldb + j0 + t, sizeof(float) * cols);
-      }
-      for (int q = cols; q < nr; q++) dst[q] = 0.f;
-    }
-  }
+  packStrips(transB ? b + static_cast<int64_t>(j0) * ldb + p0 : b + static_cast<int64_t>(p0) * ldb + j0, ldb, transB, nc, kc, nr, out, avx);
 }
 
 }  // namespace lk
