@@ -12,7 +12,8 @@ export type ReferenceResult = Record<string, number | string>;
  * (some recent Intel Xeons), and a machine may set OPENBLAS_CORETYPE in its environment, so the reference is measured
  * under its own detection and under each of these, and runs on the fastest: we compare with the strongest peer.
  */
-const CORE_TYPES = ['', 'HASWELL', 'ZEN', 'SKYLAKEX', 'COOPERLAKE'];
+/** OpenBLAS's own pick ('') and the core types the reference tries. */
+export const OPENBLAS_CORE_TYPES = ['', 'HASWELL', 'ZEN', 'SKYLAKEX', 'COOPERLAKE'];
 
 let bestCore: { core: string; detected: string } | undefined;
 
@@ -22,7 +23,7 @@ export function openblasCore(): { core: string; detected: string } {
   const shapes = '512,784,400,0,0;128,400,784,0,1';
   let best = { core: '', gflops: 0 };
   let detected = 'unknown';
-  for (const core of CORE_TYPES) {
+  for (const core of OPENBLAS_CORE_TYPES) {
     // '' is OpenBLAS's own detection: a core type already set in the environment is left out.
     const { OPENBLAS_CORETYPE: _, ...rest } = process.env;
     const env = { ...rest, OPENBLAS_VERBOSE: '2', ...(core && { OPENBLAS_CORETYPE: core }) };
@@ -48,9 +49,6 @@ export function referenceCoreName(): string {
 export function pytorch(...args: (string | number)[]): ReferenceResult[] | undefined {
   return pytorchOn(openblasCore().core, ...args);
 }
-
-/** OpenBLAS's own pick ('') and the core types the reference tries. */
-export const OPENBLAS_CORE_TYPES = CORE_TYPES;
 
 /** The same with OpenBLAS on a given core type ('' for its own pick). */
 export function pytorchOn(core: string, ...args: (string | number)[]): ReferenceResult[] | undefined {

@@ -78,6 +78,15 @@ function measure(task: string, backend: BackendName, index: number, env: Record<
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { value: number | string };
   return out.value;
 }
+/**
+ * Each round measures PyTorch and then native back to back; the median of those ratios resists a burst of noise that
+ * lifts or sinks one side's best.
+ */
+function printRounds(ratios: number[]): void {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  console.log(`          ratio in each round ${ratios.map((q) => `${q.toFixed(2)}×`).join(', ')}; median ${sorted[(sorted.length - 1) >> 1].toFixed(2)}×`);
+}
+
 const ratio = (v: number | string, ref: number | undefined) => (typeof v === 'number' && ref ? `${(v / ref).toFixed(2)}×` : '');
 
 async function main(): Promise<void> {
@@ -106,12 +115,7 @@ async function main(): Promise<void> {
     for (const backend of backends) {
       const rate = backend === 'native' ? nativeRate : measure('train', backend, CASES.indexOf(c));
       console.log(`  ${backend.padEnd(7)} ${fmt(rate)}  ${ratio(rate, refRate)}`);
-      if (backend === 'native' && roundRatios.length) {
-        // Each round measures PyTorch and then native back to back; the median of those ratios resists a burst of
-        // noise that lifts or sinks one side's best.
-        const sorted = [...roundRatios].sort((a, b) => a - b);
-        console.log(`          ratio in each round ${roundRatios.map((q) => `${q.toFixed(2)}×`).join(', ')}; median ${sorted[(sorted.length - 1) >> 1].toFixed(2)}×`);
-      }
+      if (backend === 'native' && roundRatios.length) printRounds(roundRatios);
       if (backend === 'native' && typeof rate === 'number') {
         // The addon's own product (tf.matMul would add a copy of C into fresh, page-faulting memory to each call).
         const gflops = nativeGemmGflops(loadAddon().addon!, ...c.gemm);
@@ -136,9 +140,7 @@ async function main(): Promise<void> {
     const rate = rates.every((r) => typeof r === 'number') ? Math.max(...(rates as number[])) : rates[0];
     console.log(`  ${backend.padEnd(7)} ${fmt(rate)}  ${ratio(rate, refRate)}`);
     if (backend === 'native' && rates.every((r) => typeof r === 'number') && !Number.isNaN(refRate)) {
-      const each = (rates as number[]).map((r, i) => r / refRates[i]);
-      const sorted = [...each].sort((a, b) => a - b);
-      console.log(`          ratio in each round ${each.map((q) => `${q.toFixed(2)}×`).join(', ')}; median ${sorted[(sorted.length - 1) >> 1].toFixed(2)}×`);
+      printRounds((rates as number[]).map((r, i) => r / refRates[i]));
     }
   }
 }

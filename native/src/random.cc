@@ -74,7 +74,7 @@ uint32_t normalPairs(uint32_t state, float* out, int64_t pairs) {
   if (const VectorMath* vm = vectorMath()) {
     constexpr int64_t CHUNK = 256;
     double u1[CHUNK], u2[CHUNK];
-    for (; p + 8 <= pairs; p += CHUNK) {
+    while (pairs - p >= 8) {
       const int64_t n = std::min(CHUNK, (pairs - p) / 8 * 8);
       for (int64_t i = 0; i < n; i++) {
         double u = 0;
@@ -83,10 +83,7 @@ uint32_t normalPairs(uint32_t state, float* out, int64_t pairs) {
         u2[i] = uniform(state);
       }
       boxMuller8(*vm, u1, u2, out + 2 * p, n);
-      if (n < CHUNK) {
-        p += n;
-        break;
-      }
+      p += n;
     }
   }
 #endif

@@ -6,6 +6,9 @@ import { alloc, output, release, values, type KernelArgs } from './tensors.js';
 
 let gradientsRegistered = false;
 
+/** Whether a fused layer's activation is the identity (its activation gradient is then dy itself). */
+const isLinear = (attrs: unknown) => ((attrs as { activation?: string }).activation ?? 'linear') === 'linear';
+
 /** y = act(x·W + b): dz = dy ⊙ act'(y), then dx = dz·Wᵀ, dW = xᵀ·dz, db = Σ_rows dz, each computed only when needed. */
 function registerGradients(): void {
   tf.registerGradient({
@@ -14,7 +17,7 @@ function registerGradients(): void {
     outputsToSave: [true],
     gradFunc: (dy, saved, attrs) => {
       const [x, kernel, y] = saved;
-      const linear = ((attrs as { activation?: string }).activation ?? 'linear') === 'linear';
+      const linear = isLinear(attrs);
       const dz = linear ? dy as tf.Tensor : tf.engine().runKernel(FUSED.activationGrad, { y, dy: dy as tf.Tensor }, attrs as tf.NamedAttrMap) as tf.Tensor;
       return {
         x: () => tf.engine().runKernel('BatchMatMul', { a: dz, b: kernel }, { transposeA: false, transposeB: true }) as tf.Tensor,
@@ -31,7 +34,7 @@ function registerGradients(): void {
     outputsToSave: [true, true],
     gradFunc: (dys, saved, attrs) => {
       const [x, kernelA, kernelB, yA, yB] = saved;
-      const linear = ((attrs as { activation?: string }).activation ?? 'linear') === 'linear';
+      const linear = isLinear(attrs);
       const dz = [yA, yB].map((y, i) => {
         const dy = (dys as (tf.Tensor | null)[])[i] ?? tf.zerosLike(y);
         return linear ? dy : tf.engine().runKernel(FUSED.activationGrad, { y, dy }, attrs as tf.NamedAttrMap) as tf.Tensor;
