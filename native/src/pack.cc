@@ -35,9 +35,14 @@ __attribute__((target("avx"))) inline void transpose8x8(const float* src, int64_
 }
 
 // out[p·width + q] = src[q·lds + p] for p < kc, q < width (a multiple of 8), 8 × 8 blocks, the last p one by one.
-__attribute__((target("avx"))) void transposeStrip(const float* src, int64_t lds, int kc, int width, float* out) {
+// `next` (or null) is the next strip's first row: its lines are prefetched while this strip is packed, one per 64 bytes
+// of each row, so that a strip's short rows (kc floats) do not each start with a wait on memory.
+__attribute__((target("avx"))) void transposeStrip(const float* src, int64_t lds, int kc, int width, float* out, const float* next) {
   int p = 0;
   for (; p + 8 <= kc; p += 8) {
+    if (next && p % 16 == 0) {
+      for (int q = 0; q < width; q++) _mm_prefetch(reinterpret_cast<const char*>(next + q * lds + p), _MM_HINT_T0);
+    }
     for (int q = 0; q < width; q += 8) transpose8x8(src + q * lds + p, lds, out + static_cast<int64_t>(p) * width + q, width);
   }
   for (; p < kc; p++) {
@@ -54,10 +59,22 @@ void packStrips(const float* base, int64_t ld, bool transposing, int count, int 
     float* strip = out + static_cast<int64_t>(t) * kc;
 #if defined(LK_HAVE_AVX_TRANSPOSE)
     if (avx && transposing && cols == width && width % 8 == 0) {
-      transposeStrip(base + t * ld, ld, kc, width, strip);
+      const bool more = t + 2 * width <= count;
+      transposeStrip(base + t * ld, ld, kc, width, strip, more ? base + (t + width) * ld : nullptr);
       continue;
     }
 #endif
+    if (!transposing && cols == width && (width == 8 || width == 32)) {
+      // The micro-kernels' widths, copied with a constant size (inline vector moves, not a call per row).
+      for (int p = 0; p < kc; p++) {
+        if (width == 8) {
+          std::memcpy(strip + p * 8, base + p * ld + t, 8 * sizeof(float));
+        } else {
+          std::memcpy(strip + p * 32, base + p * ld + t, 32 * sizeof(float));
+        }
+      }
+      continue;
+    }
     for (int p = 0; p < kc; p++) {
       float* dst = strip + static_cast<int64_t>(p) * width;
       if (transposing) {
