@@ -244,6 +244,56 @@ void applyEpilogue(float* c, int ldc, int rows, int cols, const Epilogue& e, int
   biasActivationStrided(c, ldc, e.bias ? e.bias + column : nullptr, rows, cols, e.act, e.alpha);
 }
 
+namespace {
+
+// One block of C: rows [0, mc) × columns [0, nc) (+)= the packed A block (mc × kc) · the packed B panel (kc × nc), NR
+// columns at a time, each strip of B meeting every strip of A; the epilogue (after the last block of k) once per
+// finished mc × NR strip of C, still in L1 (per tile, the call cost more than the work). `column` is C's first column.
+void multiplyBlock(const Path& path, const float* pa, const float* pb, float* c, int ldc, int mc, int nc, int kc, bool accumulate,
+                   const Epilogue* epilogue, int column) {
+  const int mr = path.mr, nr = path.nr;
+  alignas(64) float tile[8 * 32];
+  for (int jr = 0; jr < nc; jr += nr) {
+    const int cols = std::min(nr, nc - jr);
+    const float* stripB = pb + static_cast<int64_t>(jr) * kc;
+    for (int ir = 0; ir < mc; ir += mr) {
+      const int rows = std::min(mr, mc - ir);
+      float* ct = c + static_cast<int64_t>(ir) * ldc + jr;
+      const float* stripA = pa + static_cast<int64_t>(ir) * kc;
+      if (rows == mr && cols == nr) {
+        path.kernel(kc, stripA, stripB, ct, ldc, accumulate);
+      } else if (cols == nr && path.rows) {
+        path.rows[rows](kc, stripA, stripB, ct, ldc, accumulate);
+      } else {
+        if (path.half && cols <= nr / 2) {
+          path.half(kc, stripA, stripB, tile, nr, false);
+        } else {
+          path.kernel(kc, stripA, stripB, tile, nr, false);
+        }
+        for (int i = 0; i < rows; i++) {
+          float* dst = ct + static_cast<int64_t>(i) * ldc;
+          const float* src = tile + i * nr;
+          if (accumulate) {
+            for (int j = 0; j < cols; j++) dst[j] += src[j];
+          } else {
+            std::memcpy(dst, src, sizeof(float) * cols);
+          }
+        }
+      }
+    }
+    if (epilogue) applyEpilogue(c + jr, ldc, mc, cols, *epilogue, column + jr);
+  }
+}
+
+// k in equal blocks of about kc: a remainder of up to a quarter of kc joins the other blocks rather than making a
+// short block of its own, which would pass over all of C again for little work (784 = 2 × 392, not 384 + 384 + 16).
+int kBlockSize(int k, int kc) {
+  const int blocks = std::max(1, (4 * k + 3 * kc) / (4 * kc));
+  return (k + blocks - 1) / blocks;
+}
+
+}  // namespace
+
 void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool transA, bool transB, int lda, int ldb, int ldc,
            const Epilogue* epilogue) {
   if (m <= 0 || n <= 0) return;
@@ -257,55 +307,19 @@ void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool t
   const int mr = path.mr, nr = path.nr;
   const bool avx = path.isa != Isa::Portable;
   thread_local std::vector<float> aBuffer, bBuffer;
-  // k in equal blocks of about kc: a remainder of up to a quarter of kc joins the other blocks rather than making a
-  // short block of its own, which would pass over all of C again for little work (784 = 2 × 392, not 384 + 384 + 16).
-  const int kBlocks = std::max(1, (4 * k + 3 * blk.kc) / (4 * blk.kc));
-  const int kcBlock = (k + kBlocks - 1) / kBlocks;
+  const int kcBlock = kBlockSize(k, blk.kc);
   const int ncMax = std::min(blk.nc, (n + nr - 1) / nr * nr), kcMax = std::min(kcBlock, k);
   float* pb = scratch(bBuffer, static_cast<size_t>(ncMax) * kcMax);
   float* pa = scratch(aBuffer, static_cast<size_t>(std::min(blk.mc, (m + mr - 1) / mr * mr)) * kcMax);
-  alignas(64) float tile[8 * 32];
   for (int jc = 0; jc < n; jc += blk.nc) {
     const int nc = std::min(blk.nc, n - jc);
     for (int pc = 0; pc < k; pc += kcBlock) {
       const int kc = std::min(kcBlock, k - pc);
-      const bool accumulate = pc > 0;
-      const bool last = pc + kc >= k;
       packB(b, ldb, transB, pc, kc, jc, nc, nr, pb, avx);
       for (int ic = 0; ic < m; ic += blk.mc) {
         const int mc = std::min(blk.mc, m - ic);
         packA(a, lda, transA, ic, mc, pc, kc, mr, pa, avx);
-        for (int jr = 0; jr < nc; jr += nr) {
-          const int cols = std::min(nr, nc - jr);
-          const float* stripB = pb + static_cast<int64_t>(jr) * kc;
-          for (int ir = 0; ir < mc; ir += mr) {
-            const int rows = std::min(mr, mc - ir);
-            float* ct = c + static_cast<int64_t>(ic + ir) * ldc + jc + jr;
-            const float* stripA = pa + static_cast<int64_t>(ir) * kc;
-            if (rows == mr && cols == nr) {
-              path.kernel(kc, stripA, stripB, ct, ldc, accumulate);
-            } else if (cols == nr && path.rows) {
-              path.rows[rows](kc, stripA, stripB, ct, ldc, accumulate);
-            } else {
-              if (path.half && cols <= nr / 2) {
-                path.half(kc, stripA, stripB, tile, nr, false);
-              } else {
-                path.kernel(kc, stripA, stripB, tile, nr, false);
-              }
-              for (int i = 0; i < rows; i++) {
-                float* dst = ct + static_cast<int64_t>(i) * ldc;
-                const float* src = tile + i * nr;
-                if (accumulate) {
-                  for (int j = 0; j < cols; j++) dst[j] += src[j];
-                } else {
-                  std::memcpy(dst, src, sizeof(float) * cols);
-                }
-              }
-            }
-          }
-          // The strip of C just finished (mc × NR, in L1) in one call: per tile, the call cost more than the work.
-          if (last && epilogue) applyEpilogue(c + static_cast<int64_t>(ic) * ldc + jc + jr, ldc, mc, cols, *epilogue, jc + jr);
-        }
+        multiplyBlock(path, pa, pb, c + static_cast<int64_t>(ic) * ldc + jc, ldc, mc, nc, kc, pc > 0, pc + kc >= k ? epilogue : nullptr, jc);
       }
     }
   }
