@@ -97,6 +97,24 @@ void packStrips(const float* base, int64_t ld, bool transposing, int count, int 
 
 }  // namespace
 
+void transposeInto(const float* src, int rows, int cols, int64_t lds, float* dst, int64_t ldd, bool avx) {
+  int r0 = 0, c0 = 0;
+#if defined(LK_HAVE_AVX_TRANSPOSE)
+  if (avx) {
+    for (; r0 + 8 <= rows; r0 += 8) {
+      for (c0 = 0; c0 + 8 <= cols; c0 += 8) transpose8x8(src + r0 * lds + c0, lds, dst + c0 * ldd + r0, ldd);
+      for (int r = r0; r < r0 + 8; r++) {
+        for (int c = c0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+      }
+    }
+  }
+#endif
+  (void)avx;
+  for (int r = r0; r < rows; r++) {
+    for (int c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+  }
+}
+
 // op(A)'s rows are the strips' columns: A's rows when not transposed (a transpose), its columns when transposed.
 void packA(const float* a, int lda, bool transA, int i0, int mc, int p0, int kc, int mr, float* out, bool avx) {
   packStrips(transA ? a + static_cast<int64_t>(p0) * lda + i0 : a + static_cast<int64_t>(i0) * lda + p0, lda, !transA, mc, kc, mr, out, avx);
