@@ -296,8 +296,12 @@ int columnsComputed(const Path& path, int n) {
 // the row kernels take exactly (AVX-512). Work counted as rows × columns computed, the swap taken when it saves over
 // a tenth (so that a swapped product never swaps back). On one core: 128×400×20 NT 96 → 134 GFLOP/s, 400×128×40 TN
 // 149 → 178, 512×400×40 NN 145 → 167 (alternating runs).
+//
+// Not when Cᵀ would end in 1–3 rows: their kernels split k over several sets of accumulators, which sums in another
+// order, and an element of C would then depend on how many rows the product has (a file encoded in chunks would no
+// longer give the codes of the whole, byte for byte). Every other kernel sums each element in the order of k.
 bool swapPays(const Path& path, int m, int n) {
-  if (!path.rows) return false;
+  if (!path.rows || (n % path.mr > 0 && n % path.mr < 4)) return false;
   return static_cast<int64_t>(m) * columnsComputed(path, n) * 10 > static_cast<int64_t>(n) * columnsComputed(path, m) * 11;
 }
 
