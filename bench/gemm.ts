@@ -63,14 +63,14 @@ console.log(`CPU: ${cpus()[0].model}, ${cpus().length} cores; latentkit ${info.b
 console.log(`micro-kernel peak ${peak.toFixed(1)} GFLOP/s per core; reference torch.mm on OpenBLAS (${referenceCoreName()}), each product ` +
   `its best over OpenBLAS's own pick and OPENBLAS_CORETYPE=${OPENBLAS_CORE_TYPES.filter(Boolean).join('/')}`);
 console.log(['product'.padEnd(24), 'm×k×n'.padEnd(16), 'layout', 'latentkit'.padStart(10), 'OpenBLAS'.padStart(10), 'ratio'.padStart(7), 'of peak'.padStart(8), '  OpenBLAS core'].join(' '));
-const l2 = Number(/L2 (\d+) KiB/.exec(info.blocking ?? "")?.[1] ?? 512) * 1024;
-const small: number[] = [], all: number[] = [];
+const l2 = Number(/L2 (\d+) KiB/.exec(info.blocking ?? '')?.[1] ?? 512) * 1024;
+const small: number[] = [], others: number[] = [];
 for (const [i, s] of SHAPES.entries()) {
   const threads = s.m * s.n * s.k >= info.gemmThreadThreshold ? info.threads : 1;
   const theirs = refBest[i].gflops;
   // A small product: A, B and C together fit in one core's L2.
   const fits = 4 * (s.m * s.k + s.k * s.n + s.m * s.n) <= l2;
-  if (theirs) (fits ? small : all).push(ours[i] / theirs);
+  if (theirs) (fits ? small : others).push(ours[i] / theirs);
   console.log([
     `${s.name}${fits ? ' *' : ''}`.padEnd(24), `${s.m}×${s.k}×${s.n}`.padEnd(16), `${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'}`.padEnd(6),
     ours[i].toFixed(1).padStart(10), (theirs?.toFixed(1) ?? '—').padStart(10), (theirs ? (ours[i] / theirs).toFixed(2) + '×' : '—').padStart(7),
@@ -78,4 +78,4 @@ for (const [i, s] of SHAPES.entries()) {
   ].join(' '));
 }
 const span = (r: number[]) => (r.length ? `${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)}×` : '—');
-console.log(`ratio: small products (* — A, B and C within one core's L2) ${span(small)}; the others ${span(all)}`);
+console.log(`ratio: small products (* — A, B and C within one core's L2) ${span(small)}; the others ${span(others)}`);

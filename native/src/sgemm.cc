@@ -23,6 +23,11 @@ namespace {
 // place; an edge tile goes through `tile` (MR × NR) and only its mr × nr corner is stored.
 using Kernel = void (*)(int kc, const float* pa, const float* pb, float* c, int ldc, bool accumulate);
 
+// Row kernels for fewer rows than this split k over several sets of accumulators (their FMA chains are too short to
+// hide the latency otherwise), so they sum each element in another order than every other kernel, which sums in the
+// order of k.
+constexpr int kSequentialRows = 4;
+
 template <int MR, int NR>
 void portableKernel(int kc, const float* pa, const float* pb, float* c, int ldc, bool accumulate) {
   float acc[MR][NR] = {};
@@ -84,7 +89,7 @@ __attribute__((target("avx512f"))) void avx512HalfKernel(int kc, const float* pa
 template <int ROWS>
 __attribute__((target("avx512f"))) void avx512RowsKernel(int kc, const float* pa, const float* pb, float* c, int ldc, bool accumulate) {
   constexpr int MR = 8;
-  constexpr int U = ROWS >= 4 ? 1 : ROWS >= 2 ? 2 : 4;
+  constexpr int U = ROWS >= kSequentialRows ? 1 : ROWS >= 2 ? 2 : 4;
   __m512 acc[U][ROWS][2];
   for (int u = 0; u < U; u++) {
     for (int i = 0; i < ROWS; i++) acc[u][i][0] = acc[u][i][1] = _mm512_setzero_ps();
@@ -297,11 +302,11 @@ int columnsComputed(const Path& path, int n) {
 // a tenth (so that a swapped product never swaps back). On one core: 128×400×20 NT 96 → 134 GFLOP/s, 400×128×40 TN
 // 149 → 178, 512×400×40 NN 145 → 167 (alternating runs).
 //
-// Not when Cᵀ would end in 1–3 rows: their kernels split k over several sets of accumulators, which sums in another
-// order, and an element of C would then depend on how many rows the product has (a file encoded in chunks would no
-// longer give the codes of the whole, byte for byte). Every other kernel sums each element in the order of k.
+// Not when Cᵀ would end in fewer than kSequentialRows rows, whose kernels sum in another order: an element of C would
+// then depend on how many rows the product has (a file encoded in chunks would no longer give the codes of the whole,
+// byte for byte).
 bool swapPays(const Path& path, int m, int n) {
-  if (!path.rows || (n % path.mr > 0 && n % path.mr < 4)) return false;
+  if (!path.rows || (n % path.mr > 0 && n % path.mr < kSequentialRows)) return false;
   return static_cast<int64_t>(m) * columnsComputed(path, n) * 10 > static_cast<int64_t>(n) * columnsComputed(path, m) * 11;
 }
 
@@ -336,9 +341,9 @@ void sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool t
   }
   thread_local std::vector<float> aBuffer, bBuffer;
   const int kcBlock = kBlockSize(k, blk.kc);
-  const int ncMax = std::min(blk.nc, (n + nr - 1) / nr * nr), kcMax = std::min(kcBlock, k);
-  float* pb = scratch(bBuffer, static_cast<size_t>(ncMax) * kcMax);
-  float* pa = scratch(aBuffer, static_cast<size_t>(std::min(blk.mc, (m + mr - 1) / mr * mr)) * kcMax);
+  const int ncMax = std::min(blk.nc, (n + nr - 1) / nr * nr);
+  float* pb = scratch(bBuffer, static_cast<size_t>(ncMax) * kcBlock);
+  float* pa = scratch(aBuffer, static_cast<size_t>(std::min(blk.mc, (m + mr - 1) / mr * mr)) * kcBlock);
   for (int jc = 0; jc < n; jc += blk.nc) {
     const int nc = std::min(blk.nc, n - jc);
     for (int pc = 0; pc < k; pc += kcBlock) {
