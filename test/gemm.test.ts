@@ -136,13 +136,15 @@ test('the active path is the best the CPU has, and doctor-facing info names it w
   assert.ok(addon.kernelPeakGflops() > 0);
 });
 
-test('a mostly-zero left operand: sparse or dense is measured on first use and kept; both give the product', { skip }, () => {
+test('a mostly-zero left operand: sparse and dense are timed in turns over the first products, then one is kept; every call gives the product', { skip }, () => {
   if (!addon.info().sparse.startsWith('on')) return;
   const [m, k, n] = [256, 784, 400];
   const rng = new Rng(5);
   const a = Float32Array.from({ length: m * k }, () => (rng.next() < 0.15 ? rng.next() : 0));
   const b = random(k * n, 9);
-  for (let call = 0; call < 2; call++) {
+  const choice = () => addon.info().sparseChoices.split('; ').find((c) => c.startsWith('256×784·784×400 at 1')) ?? '';
+  const seen: string[] = [];
+  for (let call = 0; call < 12; call++) {
     const c = new Float32Array(m * n).fill(NaN);
     addon.gemm(a, b, c, 1, m, n, k, false, false, 0, 0, 0);
     for (const [i, j] of [[0, 0], [m - 1, n - 1], [100, 200]]) {
@@ -150,11 +152,16 @@ test('a mostly-zero left operand: sparse or dense is measured on first use and k
       for (let p = 0; p < k; p++) exact += a[i * k + p] * b[p * n + j];
       assert.ok(Math.abs(c[i * n + j] - exact) < 1e-4, `call ${call}: C[${i}, ${j}] = ${c[i * n + j]}, exact ${exact}`);
     }
+    seen.push(choice());
   }
-  assert.match(addon.info().sparseChoices, /256×784·784×400 at 1[05]–[12][05] % nonzero: sparse [\d.]+ ms, dense [\d.]+ ms → (sparse|dense)/);
+  // Both paths were taken before the choice was made, and the choice stands once made.
+  assert.match(seen[0], /being timed \(0 of 3 sparse, 1 of 3 dense\)/);
+  assert.match(seen[1], /being timed \(1 of 3 sparse, 1 of 3 dense\)/);
+  assert.match(seen[5], /sparse [\d.]+ ms, dense [\d.]+ ms \(best of 3 each\) → (sparse|dense)/);
+  assert.deepEqual(new Set(seen.slice(5)).size, 1, `the choice changed after it was made: ${seen.slice(5).join(' | ')}`);
 });
 
-test('the sparse path, forced on, writes every element of C: A·B and Aᵀ·B, even panels and masked tails, empty rows', { skip }, () => {
+test('the sparse path, forced on, writes every element of C: A·B and Aᵀ·B, even panels and masked tails, empty rows, epilogue', { skip }, () => {
   if (addon.info().sparse.startsWith('unavailable')) return;
   addon.useSparse('always');
   try {
@@ -173,6 +180,13 @@ test('the sparse path, forced on, writes every element of C: A·B and Aᵀ·B, e
             for (let p = 0; p < k; p++) exact += a[transA ? p * m + i : i * k + p] * b[p * n + j];
             if (!(Math.abs(c[i * n + j] - exact) <= 1e-4)) assert.fail(`n = ${n}${transA ? ', Aᵀ' : ''}: C[${i}, ${j}] = ${c[i * n + j]}, exact ${exact}`);
           }
+        }
+        // With an epilogue (bias + activation), the sparse product applies it after: as the separate kernel would.
+        const bias = random(n, 7), fused = new Float32Array(m * n).fill(NaN);
+        addon.gemm(a, b, fused, 1, m, n, k, transA, false, 0, 0, 0, bias, 2, 0.2);
+        addon.biasActivation(c, bias, m, n, 2, 0.2);
+        for (let i = 0; i < m * n; i++) {
+          if (!(Math.abs(fused[i] - c[i]) <= 1e-6 * (1 + Math.abs(c[i])))) assert.fail(`n = ${n}${transA ? ', Aᵀ' : ''}, epilogue: element ${i} ${fused[i]}, separate ${c[i]}`);
         }
       }
     }

@@ -176,7 +176,7 @@ Napi::Value Info(const Napi::CallbackInfo& a) {
   o.Set("gemmThreadThreshold", static_cast<double>(lk::gemmThreadThreshold()));
   const lk::SparseMode sparse = lk::sparseMode();
   o.Set("sparse", !lk::sparseSupported() ? "unavailable (no AVX-512)" : sparse == lk::SparseMode::Off ? "off (LATENTKIT_SPARSE=0)"
-                  : sparse == lk::SparseMode::Always ? "on, always (LATENTKIT_SPARSE=1)" : "on, measured per shape");
+                  : sparse == lk::SparseMode::Always ? "on, always (LATENTKIT_SPARSE=1)" : "on for left operands at most 25 % nonzero, sparse or dense timed per shape over its first products");
   o.Set("sparseChoices", lk::sparseChoices());
 #ifdef LATENTKIT_ACCELERATE
   o.Set("blas", "Accelerate");

@@ -24,7 +24,7 @@ async function doctor(flags: CommonFlags): Promise<void> {
     ...(info ? [
       `sgemm         ${info.blas}${info.isa ? `; ${info.blocking}; LATENTKIT_ISA=avx512|avx2|portable forces a path` : ''}`,
       ...(peak ? [`kernel peak   ${peak.toFixed(1)} GFLOP/s on one core (the micro-kernel with its operands in L1)`] : []),
-      `sparse inputs ${info.sparse === 'on' ? 'on: for left operands at most 25 % nonzero, sparse or dense is measured per shape on first use' : info.sparse}`,
+      `sparse inputs ${info.sparse}`,
     ] : []),
     ...Object.entries(gflops).map(([shape, g]) => `${addon ? 'sgemm ' : 'matMul'} ${shape.padEnd(12)} ${g.toFixed(1)} GFLOP/s`),
   ];
