@@ -160,8 +160,12 @@ static bool sparseCandidateProduct(const float* a, const float* b, float* c, int
   {
     std::lock_guard<std::mutex> lock(choicesMutex);
     Choice& choice = choices[std::make_tuple(m, n, k, transA, static_cast<int>(density * 20))];
-    sparse = choice.decided() ? choice.sparse() : choice.runs[1] < choice.runs[0];
-    if (!choice.decided()) trial = &choice;
+    if (choice.decided()) {
+      sparse = choice.sparse();
+    } else {
+      sparse = choice.runs[1] < choice.runs[0];  // in turns, dense first
+      trial = &choice;
+    }
   }
   if (!trial) {
     run(sparse);

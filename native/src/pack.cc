@@ -98,21 +98,24 @@ void packStrips(const float* base, int64_t ld, bool transposing, int count, int 
 }  // namespace
 
 void transposeInto(const float* src, int rows, int cols, int64_t lds, float* dst, int64_t ldd, bool avx) {
-  int r0 = 0, c0 = 0;
+  // Element by element: rows [r0, r1), columns [c0, cols).
+  const auto single = [&](int r0, int r1, int c0) {
+    for (int r = r0; r < r1; r++) {
+      for (int c = c0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
+    }
+  };
+  int r0 = 0;
 #if defined(LK_HAVE_AVX_TRANSPOSE)
   if (avx) {
     for (; r0 + 8 <= rows; r0 += 8) {
-      for (c0 = 0; c0 + 8 <= cols; c0 += 8) transpose8x8(src + r0 * lds + c0, lds, dst + c0 * ldd + r0, ldd);
-      for (int r = r0; r < r0 + 8; r++) {
-        for (int c = c0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
-      }
+      int c0 = 0;
+      for (; c0 + 8 <= cols; c0 += 8) transpose8x8(src + r0 * lds + c0, lds, dst + c0 * ldd + r0, ldd);
+      single(r0, r0 + 8, c0);
     }
   }
 #endif
   (void)avx;
-  for (int r = r0; r < rows; r++) {
-    for (int c = 0; c < cols; c++) dst[c * ldd + r] = src[r * lds + c];
-  }
+  single(r0, rows, 0);
 }
 
 // op(A)'s rows are the strips' columns: A's rows when not transposed (a transpose), its columns when transposed.
